@@ -1,0 +1,38 @@
+import createClient, { type Client, type ClientOptions } from "openapi-fetch";
+import type { components, paths } from "./generated/openapi.js";
+
+export type { components, paths };
+export type Invoice = components["schemas"]["Invoice"];
+export type InvoiceStatus = components["schemas"]["InvoiceStatus"];
+
+export interface BtpayClientOptions {
+  /** The server's API root, e.g. `http://localhost:5000/api/v1`. A bare origin gets `/api/v1` added. */
+  baseUrl: string;
+  apiKey?: string;
+  /** Injected fetch (tests, custom agents); defaults to the global one. */
+  fetch?: ClientOptions["fetch"];
+}
+
+export type BtpayClient = Client<paths>;
+
+/**
+ * A typed client for the btpay API: every path, parameter, body and response is typed from
+ * openapi.yaml. Errors come back as values (`{ data, error, response }`), never as thrown exceptions.
+ */
+export function createBtpayClient(options: BtpayClientOptions): BtpayClient {
+  const base = options.baseUrl.replace(/\/+$/, "");
+  const client = createClient<paths>({
+    baseUrl: /\/api\/v1$/.test(base) ? base : `${base}/api/v1`,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  if (options.apiKey) {
+    const auth = `Bearer ${options.apiKey}`;
+    client.use({
+      onRequest({ request }) {
+        request.headers.set("Authorization", auth);
+        return request;
+      },
+    });
+  }
+  return client;
+}

@@ -1,0 +1,63 @@
+import express, { type Express } from "express";
+import type { Config } from "./config.js";
+import { renderDocsPage } from "./http/docs-page.js";
+import { openapiDocument } from "./http/generated/spec.js";
+import { apiAuth } from "./http/middleware/auth.js";
+import { errorHandler, notFound } from "./http/middleware/errors.js";
+import { requestLog } from "./http/middleware/request-log.js";
+import { securityHeaders } from "./http/middleware/security-headers.js";
+import { mountOperations } from "./http/route.js";
+import { invoiceHandlers } from "./http/routes/invoices.js";
+import type { Logger } from "./logger.js";
+import type { Clock, Database } from "./ports.js";
+import { InvoiceService } from "./services/invoices.js";
+import { RateLimiter } from "./services/rate-limiter.js";
+
+export interface AppDeps {
+  config: Pick<Config, "bodyLimitBytes" | "rateLimitPerMinute" | "trustProxy">;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface App {
+  express: Express;
+  rateLimiter: RateLimiter;
+}
+
+/** The HTTP app without side effects: no listening, no timers. main.ts and tests wire it. */
+export function createApp({ config, db, logger, clock }: AppDeps): App {
+  const rateLimiter = new RateLimiter(db, clock, config.rateLimitPerMinute);
+  const invoices = new InvoiceService(db);
+
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.set("etag", false);
+  app.use(requestLog(logger), securityHeaders);
+
+  const specJson = JSON.stringify(openapiDocument);
+  app.get("/api/v1/openapi.json", (_req, res) => {
+    res.setHeader("Cache-Control", "public, max-age=300");
+    res.type("application/json").send(specJson);
+  });
+  const docsHtml = renderDocsPage(openapiDocument as Record<string, unknown>);
+  app.get("/docs", (_req, res) => {
+    res.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    res.type("html").send(docsHtml);
+  });
+  app.get("/health", async (_req, res) => {
+    await db.ping();
+    res.json({ ok: true });
+  });
+
+  const api = express.Router();
+  api.use(apiAuth(db, rateLimiter));
+  api.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
+  api.use(mountOperations({ ...invoiceHandlers(db, invoices) }));
+  app.use("/api/v1", api);
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return { express: app, rateLimiter };
+}

@@ -1,0 +1,77 @@
+import { chmod, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Config } from "../config.js";
+import { type OpenedDatabase, openDatabase } from "../db/connect.js";
+import { createLogger } from "../logger.js";
+import { serve } from "../main.js";
+import { ApiKeyService } from "../services/api-keys.js";
+import { StoreService } from "../services/stores.js";
+
+interface DevInfo {
+  apiUrl: string;
+  apiKey: string;
+  storeId: string;
+}
+
+/**
+ * `npm start`: the server on the embedded database with a demo store and a key, written to
+ * `<dataDir>/dev.json` (mode 600) so scripts and the playground can pick them up. The key is kept
+ * there because the database only holds its hash.
+ */
+export async function startDev(config: Config, io: { out: (l: string) => void }): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const devFile = path.join(config.dataDir, "dev.json");
+  const opened = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, migrate: true },
+    logger,
+  );
+  const info = await ensureDemoStore(config, opened, devFile);
+  await serve(config, logger, {
+    opened,
+    onReady: async (url) => {
+      const dev = { ...info, apiUrl: `${url}/api/v1` };
+      await writeFile(devFile, `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
+      await chmod(devFile, 0o600);
+      io.out(
+        [
+          "",
+          "  btpay is running (dev mode: embedded database in " + config.dataDir + ")",
+          `  API:      ${dev.apiUrl}`,
+          `  API key:  ${dev.apiKey}`,
+          `  Docs:     ${url}/docs`,
+          `  Try:      curl -H "Authorization: Bearer ${dev.apiKey}" ${dev.apiUrl}/invoices`,
+          `  (also written to ${devFile})`,
+          "",
+        ].join("\n"),
+      );
+    },
+  });
+}
+
+async function ensureDemoStore(
+  config: Config,
+  opened: OpenedDatabase,
+  devFile: string,
+): Promise<Omit<DevInfo, "apiUrl">> {
+  {
+    const previous = await readFile(devFile, "utf8").then(
+      (t) => JSON.parse(t) as DevInfo,
+      () => undefined,
+    );
+    const keys = new ApiKeyService(opened.db);
+    if (previous) {
+      const live = (await keys.list(previous.storeId)).some(
+        (k) => !k.revokedAt && previous.apiKey.startsWith(`${k.prefix}_`),
+      );
+      if (live) return { apiKey: previous.apiKey, storeId: previous.storeId };
+    }
+    const stores = new StoreService(opened.db, {
+      invoicePrefix: config.invoicePrefix,
+      defaultCurrency: config.defaultCurrency,
+    });
+    const existing = await stores.list();
+    const store = existing[0] ?? (await stores.create({ name: "Demo store" }));
+    const created = await keys.create({ storeId: store.id, name: "dev", access: "full" });
+    return { apiKey: created.key, storeId: store.id };
+  }
+}

@@ -1,0 +1,186 @@
+import { parseArgs } from "node:util";
+import { pino } from "pino";
+import { type Config, ConfigError, loadConfig } from "../config.js";
+import { openDatabase } from "../db/connect.js";
+import { DomainError } from "../domain/errors.js";
+import { createLogger, type Logger } from "../logger.js";
+import { serve } from "../main.js";
+import { ApiKeyService } from "../services/api-keys.js";
+import { StoreService } from "../services/stores.js";
+import { startDev } from "./dev.js";
+
+const HELP = `btpay — self-hosted Bitcoin payments
+
+Usage: btpay <command> [options]
+
+  serve                                   run the server (PORT, default 5000)
+  dev                                     run the server in dev mode (what 'npm start' does)
+  migrate                                 apply pending database migrations
+  store create --name N [--invoice-prefix P] [--currency C]
+                                          create a store; prints only its id
+  store list                              list stores
+  api-key create [--name N] [--store S] [--read-only]
+                                          create an API key; prints only the key (shown once)
+                                          (on an empty database a default store is created)
+  api-key list [--store S]                list keys (prefix, access, status; never the key)
+  api-key revoke <id|prefix>              revoke a key at once
+
+The database is DATABASE_URL when set, else the embedded one in BTPAY_DATA_DIR (default ./data).
+Commands work while a server is running on the same data directory.`;
+
+class UsageError extends Error {}
+
+type Out = { out: (line: string) => void; err: (line: string) => void };
+const stdio: Out = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
+
+/** Runs one CLI invocation and returns the exit code (0 ok, 1 failure, 2 usage). */
+export async function run(argv: string[], io: Out = stdio): Promise<number> {
+  const [group, action, ...rest] = argv;
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 1;
+    }
+    throw err;
+  }
+  try {
+    switch (group) {
+      case "serve":
+        await serve(config, createLogger(config.logLevel));
+        return await new Promise<number>(() => {}); // runs until a signal ends the process
+      case "dev":
+        await startDev(config, io);
+        return await new Promise<number>(() => {});
+      case "migrate":
+        return await withDb(config, async () => {
+          // openDatabase already migrated; say what happened.
+          io.err("database is up to date");
+        });
+      case "store":
+        return await storeCommand(config, action, rest, io);
+      case "api-key":
+        return await apiKeyCommand(config, action, rest, io);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(HELP);
+        return 0;
+      default:
+        throw new UsageError(`unknown command "${group}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      io.err(`btpay: ${(err as Error).message}\n\n${HELP}`);
+      return 2;
+    }
+    if (err instanceof DomainError) {
+      io.err(`btpay: ${err.message}`);
+      return 1;
+    }
+    io.err(`btpay: ${(err as Error).stack ?? String(err)}`);
+    return 1;
+  }
+}
+
+/** CLI logs go to stderr so stdout carries only the answer (a key, an id), ready for `$(...)`. */
+function cliLogger(config: Config): Logger {
+  return createLogger(config.logLevel === "info" ? "warn" : config.logLevel, pino.destination({ dest: 2, sync: true }));
+}
+
+async function withDb(
+  config: Config,
+  fn: (deps: { stores: StoreService; keys: ApiKeyService }) => Promise<void>,
+): Promise<number> {
+  const logger = cliLogger(config);
+  const opened = await openDatabase(
+    { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1, migrate: true },
+    logger,
+  );
+  try {
+    await fn({
+      stores: new StoreService(opened.db, {
+        invoicePrefix: config.invoicePrefix,
+        defaultCurrency: config.defaultCurrency,
+      }),
+      keys: new ApiKeyService(opened.db),
+    });
+    return 0;
+  } finally {
+    await opened.db.close();
+  }
+}
+
+function parse(args: string[], options: Record<string, { type: "string" | "boolean" }>, positionals = false) {
+  return parseArgs({ args, options, allowPositionals: positionals, strict: true });
+}
+
+async function storeCommand(config: Config, action: string | undefined, args: string[], io: Out): Promise<number> {
+  if (action === "create") {
+    const { values } = parse(args, {
+      name: { type: "string" },
+      "invoice-prefix": { type: "string" },
+      currency: { type: "string" },
+    });
+    if (!values.name) throw new UsageError("store create needs --name");
+    return withDb(config, async ({ stores }) => {
+      const store = await stores.create({
+        name: values.name as string,
+        invoicePrefix: values["invoice-prefix"] as string | undefined,
+        defaultCurrency: values.currency as string | undefined,
+      });
+      io.out(store.id);
+    });
+  }
+  if (action === "list") {
+    parse(args, {});
+    return withDb(config, async ({ stores }) => {
+      for (const s of await stores.list()) io.out(`${s.id}\t${s.name}\t${s.defaultCurrency}\t${s.invoicePrefix}`);
+    });
+  }
+  throw new UsageError(`unknown store command "${action ?? ""}"`);
+}
+
+async function apiKeyCommand(config: Config, action: string | undefined, args: string[], io: Out): Promise<number> {
+  if (action === "create") {
+    const { values } = parse(args, {
+      name: { type: "string" },
+      store: { type: "string" },
+      "read-only": { type: "boolean" },
+    });
+    return withDb(config, async ({ stores, keys }) => {
+      const all = await stores.list();
+      const store =
+        values.store === undefined && all.length === 0
+          ? await stores.create({ name: "Default store" })
+          : await stores.resolve(values.store as string | undefined);
+      const created = await keys.create({
+        storeId: store.id,
+        name: (values.name as string | undefined) ?? "default",
+        access: values["read-only"] ? "read_only" : "full",
+      });
+      io.out(created.key);
+    });
+  }
+  if (action === "list") {
+    const { values } = parse(args, { store: { type: "string" } });
+    return withDb(config, async ({ keys }) => {
+      for (const k of await keys.list(values.store as string | undefined)) {
+        io.out(`${k.id}\t${k.prefix}\t${k.storeId}\t${k.access}\t${k.revokedAt ? "revoked" : "active"}\t${k.name}`);
+      }
+    });
+  }
+  if (action === "revoke") {
+    const { positionals } = parse(args, {}, true);
+    const target = positionals[0];
+    if (!target || positionals.length > 1) throw new UsageError("api-key revoke needs exactly one key id or prefix");
+    return withDb(config, async ({ keys }) => {
+      const k = await keys.revoke(target);
+      io.err(`revoked ${k.prefix} (${k.name})`);
+    });
+  }
+  throw new UsageError(`unknown api-key command "${action ?? ""}"`);
+}

@@ -1,0 +1,286 @@
+import fs from "node:fs";
+import type { Server, Socket } from "node:net";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { acquireLock, type ChildMessage, releaseLock, socketPathFor } from "./embedded-postgres.js";
+
+/**
+ * The only process that opens the PGlite files of a data dir. Spawned by ensureEmbeddedPostgres;
+ * serves Postgres on a unix socket to every btpay process. See docs/decisions/0001-embedded-postgres.md.
+ * Usage: node pglite-child.js <dataDir>
+ */
+
+// Long enough for a CLI that runs several commands in a row to reuse us, short enough that a
+// finished `btpay store list` does not leave a process behind for long.
+const IDLE_EXIT_MS = 2_000;
+const MAX_CONNECTIONS = 16;
+
+const dataDir = path.resolve(process.argv[2] ?? process.env.BTPAY_DATA_DIR ?? "./data");
+const socketPath = socketPathFor(dataDir);
+
+let db: PGlite | undefined;
+let server: PGLiteSocketServer | undefined;
+let ownLock = false;
+let starting = true;
+let stopRequested: string | null = null;
+let stopping = false;
+let parentGone = !process.connected;
+// Postgres explains fatal errors on stderr only ("incorrect checksum in control file"), while
+// PGlite throws a bare "Aborted()": keep the last lines to say why a start failed.
+const stderrTail: string[] = [];
+const onStderr = (line: string): boolean => {
+  stderrTail.push(line);
+  if (stderrTail.length > 20) stderrTail.shift();
+  return false;
+};
+
+/** Resolves once the message is handed to the OS, so a process.exit() after it cannot drop it. */
+function send(msg: ChildMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    try {
+      process.send(msg, undefined, {}, () => resolve());
+    } catch {
+      resolve(); // The parent went away between the check and the send; nobody is listening.
+    }
+  });
+}
+
+/** Our stdio goes nowhere (see the parent), so lifecycle lines and errors also go to a file. */
+function log(msg: string, fields?: object): void {
+  void send({ type: "log", msg, ...(fields ? { fields } : {}) });
+  try {
+    const line = JSON.stringify({ time: new Date().toISOString(), pid: process.pid, msg, ...fields });
+    fs.appendFileSync(path.join(dataDir, "embedded-postgres.log"), `${line}\n`);
+  } catch {
+    // Logging must never take the database down.
+  }
+}
+
+/** The socket's directory, when it lives in the shared tmpdir, must be ours and private. */
+function prepareSocketDir(): void {
+  const dir = path.dirname(socketPath);
+  if (dir === dataDir) return;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) {
+    throw new Error(`socket directory ${dir} is not a private directory owned by this user`);
+  }
+}
+
+/**
+ * pglite-socket queues single protocol MESSAGES from all connections into one session, so one
+ * client's Parse/Bind/Execute/Sync can interleave with another's (a Bind larger than one socket
+ * read, or two clients waiting behind a transaction) and bind to the OTHER client's statement.
+ * This gate hands the library one whole request (up to Sync/Query/Flush) at a time, and none
+ * from other connections until the reply's ReadyForQuery, nor while a transaction is open.
+ */
+interface Conn {
+  emit: (event: string, ...args: unknown[]) => boolean;
+  inBuf: Buffer;
+  requests: { bytes: Buffer; awaitsReady: boolean }[];
+  awaiting: number;
+  started: boolean;
+}
+
+function gateRequests(netServer: Server): void {
+  const waiting: Conn[] = [];
+  let busy: Conn | null = null;
+  let txOwner: Conn | null = null;
+  const pump = () => {
+    while (true) {
+      const only = busy ?? txOwner;
+      const i = only ? waiting.indexOf(only) : 0;
+      const c = waiting[i];
+      if (i < 0 || !c) return;
+      const req = c.requests.shift()!;
+      waiting.splice(i, 1);
+      if (c.requests.length > 0) waiting.push(c);
+      if (req.awaitsReady) {
+        c.awaiting++;
+        busy = c;
+      }
+      c.emit("data", req.bytes);
+    }
+  };
+  netServer.prependListener("connection", (socket: Socket) => {
+    const c: Conn = {
+      emit: socket.emit.bind(socket),
+      inBuf: Buffer.alloc(0),
+      requests: [],
+      awaiting: 0,
+      started: false,
+    };
+    let head = Buffer.alloc(0);
+    let rest = 0;
+    let type = 0;
+    const write = socket.write.bind(socket) as (chunk: Uint8Array, cb?: (err?: Error | null) => void) => boolean;
+    // Scan the replies for ReadyForQuery ('Z', its one body byte the transaction status).
+    socket.write = ((chunk: Uint8Array, cb?: (err?: Error | null) => void) => {
+      for (let i = 0; i < chunk.length; ) {
+        if (rest === 0) {
+          const take = Math.min(5 - head.length, chunk.length - i);
+          head = Buffer.concat([head, chunk.subarray(i, i + take)]);
+          i += take;
+          if (head.length < 5) break;
+          type = head[0] ?? 0;
+          rest = head.readInt32BE(1) - 4;
+          head = Buffer.alloc(0);
+        } else {
+          if (type === 0x5a) {
+            txOwner = chunk[i] !== 0x49 ? c : txOwner === c ? null : txOwner; // 0x49 'I': no transaction
+            if (c.awaiting > 0 && --c.awaiting === 0 && busy === c) busy = null;
+          }
+          const n = Math.min(rest, chunk.length - i);
+          rest -= n;
+          i += n;
+        }
+      }
+      const ok = write(chunk, cb);
+      pump();
+      return ok;
+    }) as Socket["write"];
+    socket.emit = ((event: string, ...args: unknown[]) => {
+      if (event === "close") {
+        if (waiting.includes(c)) waiting.splice(waiting.indexOf(c), 1);
+        if (busy === c) busy = null;
+        if (txOwner === c) txOwner = null; // pglite-socket rolls its transaction back
+        queueMicrotask(pump);
+      }
+      if (event !== "data") return c.emit(event, ...args);
+      c.inBuf = Buffer.concat([c.inBuf, args[0] as Buffer]);
+      let cut = 0;
+      for (let at = 0; ; ) {
+        const untyped = !c.started;
+        if (c.inBuf.length < at + (untyped ? 8 : 5)) break;
+        const len = untyped ? c.inBuf.readInt32BE(at) : 1 + c.inBuf.readInt32BE(at + 1);
+        if (c.inBuf.length < at + len) break;
+        const kind = untyped ? c.inBuf.readInt32BE(at + 4) : (c.inBuf[at] ?? 0);
+        at += len;
+        if (untyped && (kind === 80877103 || kind === 80877104)) {
+          write(Buffer.from("N")); // SSL / GSS encryption request: not supported, send in clear
+          c.inBuf = c.inBuf.subarray(at);
+          at = cut = 0;
+          continue;
+        }
+        // Parse, Bind, Describe, Execute and Close wait for the Sync (or Flush) that ends them.
+        if (untyped || !"PBDEC".includes(String.fromCharCode(kind))) {
+          const awaitsReady = untyped ? kind === 196608 : kind === 0x53 || kind === 0x51; // Sync, Query
+          c.requests.push({ bytes: c.inBuf.subarray(cut, at), awaitsReady });
+          if (untyped && kind === 196608) c.started = true;
+          cut = at;
+        }
+      }
+      c.inBuf = c.inBuf.subarray(cut);
+      if (c.requests.length > 0 && !waiting.includes(c)) waiting.push(c);
+      pump();
+      return true;
+    }) as Socket["emit"];
+  });
+}
+
+async function shutdown(reason: string, code = 0): Promise<void> {
+  // Exiting in the middle of PGlite's startup could leave a half-written data dir.
+  if (starting && code === 0) {
+    stopRequested = reason;
+    return;
+  }
+  if (stopping) return;
+  stopping = true;
+  log("embedded postgres stopping", { reason });
+  // Unlink first: from now on new clients fail fast (and start a successor) instead of
+  // connecting to a server that is about to drop them.
+  if (ownLock) fs.rmSync(socketPath, { force: true });
+  try {
+    await server?.stop();
+  } catch {
+    // Closing anyway; the database close below is what matters.
+  }
+  try {
+    // Flushes and shuts Postgres down cleanly: no recovery needed on the next start.
+    await db?.close();
+  } catch (err) {
+    log("embedded postgres close failed", { error: String(err) });
+    code = code || 1;
+  }
+  // Last: a successor may open the files as soon as the lock is gone.
+  if (ownLock) releaseLock(dataDir);
+  process.exit(code);
+}
+
+function watchIdle(srv: PGLiteSocketServer): void {
+  let idleSince: number | null = null;
+  setInterval(() => {
+    if (!parentGone || srv.getStats().activeConnections > 0) {
+      idleSince = null;
+      return;
+    }
+    idleSince ??= Date.now();
+    if (Date.now() - idleSince >= IDLE_EXIT_MS) void shutdown("idle");
+  }, 250);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  fs.mkdirSync(dataDir, { recursive: true });
+  const ownerPid = acquireLock(dataDir);
+  if (ownerPid !== null) {
+    await send({ type: "locked", ownerPid });
+    process.exit(3);
+  }
+  ownLock = true;
+  process.on("disconnect", () => {
+    parentGone = true;
+  });
+  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig));
+
+  const pgdata = path.join(dataDir, "pgdata");
+  if (!fs.existsSync(pgdata)) await initDataDir(pgdata);
+  db = await PGlite.create(pgdata, { onStderr });
+  // Fail here, with the reason, rather than on the first client's query.
+  await db.query("select 1");
+
+  prepareSocketDir();
+  // We hold the lock, so a socket file left here is from a dead predecessor.
+  fs.rmSync(socketPath, { force: true });
+  server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
+  await server.start();
+  // The library keeps its net.Server private; the gate must see each socket before it does.
+  gateRequests((server as unknown as { server: Server }).server);
+  watchIdle(server);
+  starting = false;
+  log("embedded postgres ready", { socketPath, startMs: Date.now() - started });
+  await send({ type: "ready", pid: process.pid, socketPath, startMs: Date.now() - started });
+  if (stopRequested) await shutdown(stopRequested);
+}
+
+/**
+ * initdb into a scratch dir and rename: a kill during the first start leaves no half-initialised
+ * pgdata that would fail every later start. Costs one extra open on the very first start only.
+ */
+async function initDataDir(pgdata: string): Promise<void> {
+  const scratch = `${pgdata}.init`;
+  fs.rmSync(scratch, { recursive: true, force: true }); // a dead predecessor's attempt; we hold the lock
+  const fresh = await PGlite.create(scratch, { onStderr });
+  await fresh.close();
+  fs.renameSync(scratch, pgdata);
+}
+
+async function fail(reason: string, err: unknown): Promise<void> {
+  const pgSaid = stderrTail.filter((l) => /FATAL|PANIC|ERROR/.test(l)).join("; ");
+  const message =
+    (err instanceof Error ? err.message : String(err)) +
+    (starting ? ` (data dir ${path.join(dataDir, "pgdata")}${pgSaid ? `; postgres: ${pgSaid}` : ""})` : "");
+  log(`embedded postgres ${reason}`, { error: err instanceof Error ? err.stack : message });
+  await send({ type: "error", message });
+  await shutdown(reason, 1);
+}
+
+process.on("uncaughtException", (err) => void fail("crashed", err));
+process.on("unhandledRejection", (err) => {
+  // pglite-socket detaches handlers without awaiting; a rollback racing close() lands here.
+  if (!stopping) void fail("crashed", err);
+});
+
+main().catch((err: unknown) => fail("failed to start", err));

@@ -1,0 +1,15 @@
+import { ApiKeyEntity } from "./api-key.js";
+import { IdempotencyKeyEntity } from "./idempotency-key.js";
+import { InvoiceEntity } from "./invoice.js";
+import { InvoiceLineEntity } from "./invoice-line.js";
+import { RateLimitCounterEntity } from "./rate-limit-counter.js";
+import { StoreEntity } from "./store.js";
+
+export const entities = [
+  StoreEntity,
+  ApiKeyEntity,
+  InvoiceEntity,
+  InvoiceLineEntity,
+  IdempotencyKeyEntity,
+  RateLimitCounterEntity,
+];

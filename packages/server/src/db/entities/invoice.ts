@@ -1,0 +1,38 @@
+import { defineEntity, p } from "@mikro-orm/core";
+import { StoreEntity } from "./store.js";
+
+/**
+ * An invoice. Fiat amounts are `numeric` (exact); the list endpoint pages by (store, id) and
+ * (store, status, id) so it stays an index range scan however many invoices a store has.
+ */
+export const InvoiceEntity = defineEntity({
+  name: "Invoice",
+  tableName: "invoice",
+  indexes: [
+    { name: "invoice_store_id_idx", properties: ["store", "id"] },
+    { name: "invoice_store_status_id_idx", properties: ["store", "status", "id"] },
+  ],
+  uniques: [{ name: "invoice_store_number_unique", properties: ["store", "invoiceNumber"] }],
+  properties: {
+    id: p.bigint("number").primary().autoincrement(),
+    store: () => p.manyToOne(StoreEntity).deleteRule("cascade"),
+    ref: p.string().length(32).unique(),
+    invoiceNumber: p.string().length(40),
+    status: p.string().length(16),
+    customerEmail: p.string().length(320).nullable(),
+    customerName: p.string().length(200).nullable(),
+    customerCompany: p.string().length(200).nullable(),
+    currency: p.string().length(3),
+    subtotal: p.decimal("string").precision(30).scale(8),
+    taxRate: p.decimal("string").precision(30).scale(8).nullable(),
+    taxAmount: p.decimal("string").precision(30).scale(8),
+    discountAmount: p.decimal("string").precision(30).scale(8),
+    total: p.decimal("string").precision(30).scale(8),
+    amountPaid: p.decimal("string").precision(30).scale(8).default("0"),
+    notes: p.text().default(""),
+    paymentMethods: p.array().columnType("text[]"),
+    metadata: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime().defaultRaw("now()"),
+    updatedAt: p.datetime().defaultRaw("now()"),
+  },
+});

@@ -1,0 +1,17 @@
+import { defineEntity, p } from "@mikro-orm/core";
+
+/** A merchant's shop. Every other object belongs to exactly one store. */
+export const StoreEntity = defineEntity({
+  name: "Store",
+  tableName: "store",
+  properties: {
+    id: p.string().primary().length(32),
+    name: p.string().length(200),
+    invoicePrefix: p.string().length(20),
+    // The next invoice number to hand out. Incremented with UPDATE ... RETURNING inside the invoice's
+    // own transaction, so a rolled-back create consumes no number and concurrent creates serialize here.
+    nextInvoiceNumber: p.integer().default(1),
+    defaultCurrency: p.string().length(3),
+    createdAt: p.datetime().defaultRaw("now()"),
+  },
+});

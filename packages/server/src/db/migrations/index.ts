@@ -1,0 +1,4 @@
+import { Migration20261121054336 } from "./Migration20261121054336.js";
+
+/** Every migration, in order. Landed migrations are never edited; add new ones at the end. */
+export const migrationsList = [{ name: "Migration20261121054336", class: Migration20261121054336 }];

@@ -1,0 +1,72 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { ApiKeyAccess, ApiKeyRecord, ApiKeyRepository } from "../../ports.js";
+import { row, rows, toDate } from "./sql.js";
+
+interface ApiKeyRow {
+  id: number;
+  store_id: string;
+  name: string;
+  prefix: string;
+  access: string;
+  created_at: Date | string;
+  revoked_at: Date | string | null;
+}
+
+const COLUMNS = "id, store_id, name, prefix, access, created_at, revoked_at";
+
+const toRecord = (r: ApiKeyRow): ApiKeyRecord => ({
+  id: Number(r.id),
+  storeId: r.store_id,
+  name: r.name,
+  prefix: r.prefix,
+  access: r.access as ApiKeyAccess,
+  createdAt: toDate(r.created_at),
+  revokedAt: r.revoked_at === null ? null : toDate(r.revoked_at),
+});
+
+export function apiKeyRepository(em: EntityManager): ApiKeyRepository {
+  return {
+    async create(key) {
+      const r = await row<ApiKeyRow>(
+        em,
+        `insert into api_key (store_id, name, prefix, key_hash, access) values (?, ?, ?, ?, ?) returning ${COLUMNS}`,
+        [key.storeId, key.name, key.prefix, key.hash, key.access],
+      );
+      return toRecord(r as ApiKeyRow);
+    },
+    async list(storeId) {
+      const where = storeId === undefined ? "" : "where store_id = ?";
+      const params = storeId === undefined ? [] : [storeId];
+      return (await rows<ApiKeyRow>(em, `select ${COLUMNS} from api_key ${where} order by id`, params)).map(toRecord);
+    },
+    async revoke(idOrPrefix) {
+      const byId = /^[0-9]{1,9}$/.test(idOrPrefix);
+      const r = await row<ApiKeyRow>(
+        em,
+        `update api_key set revoked_at = coalesce(revoked_at, now()) where ${byId ? "id = ?" : "prefix = ?"} returning ${COLUMNS}`,
+        [byId ? Number(idOrPrefix) : idOrPrefix],
+      );
+      return r ? toRecord(r) : null;
+    },
+    async findActiveByHash(hash) {
+      const r = await row<ApiKeyRow & { s_name: string; s_prefix: string; s_currency: string; s_created_at: Date | string }>(
+        em,
+        `select k.id, k.store_id, k.name, k.prefix, k.access, k.created_at, k.revoked_at, s.name as s_name,
+           s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.created_at as s_created_at
+         from api_key k join store s on s.id = k.store_id where k.key_hash = ? and k.revoked_at is null`,
+        [hash],
+      );
+      if (!r) return null;
+      return {
+        key: toRecord(r),
+        store: {
+          id: r.store_id,
+          name: r.s_name,
+          invoicePrefix: r.s_prefix,
+          defaultCurrency: r.s_currency,
+          createdAt: toDate(r.s_created_at),
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { StoreRecord, StoreRepository } from "../../ports.js";
+import { row, rows, toDate } from "./sql.js";
+
+interface StoreRow {
+  id: string;
+  name: string;
+  invoice_prefix: string;
+  default_currency: string;
+  created_at: Date | string;
+}
+
+const toRecord = (r: StoreRow): StoreRecord => ({
+  id: r.id,
+  name: r.name,
+  invoicePrefix: r.invoice_prefix,
+  defaultCurrency: r.default_currency,
+  createdAt: toDate(r.created_at),
+});
+
+const COLUMNS = "id, name, invoice_prefix, default_currency, created_at";
+
+export function storeRepository(em: EntityManager): StoreRepository {
+  return {
+    async create(store) {
+      const r = await row<StoreRow>(
+        em,
+        `insert into store (id, name, invoice_prefix, default_currency) values (?, ?, ?, ?) returning ${COLUMNS}`,
+        [store.id, store.name, store.invoicePrefix, store.defaultCurrency],
+      );
+      return toRecord(r as StoreRow);
+    },
+    async list() {
+      return (await rows<StoreRow>(em, `select ${COLUMNS} from store order by created_at, id`)).map(toRecord);
+    },
+    async get(id) {
+      const r = await row<StoreRow>(em, `select ${COLUMNS} from store where id = ?`, [id]);
+      return r ? toRecord(r) : null;
+    },
+    async allocateInvoiceNumber(storeId) {
+      const r = await row<{ n: number }>(
+        em,
+        "update store set next_invoice_number = next_invoice_number + 1 where id = ? returning next_invoice_number - 1 as n",
+        [storeId],
+      );
+      if (!r) throw new Error(`store ${storeId} vanished while allocating an invoice number`);
+      return Number(r.n);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { InvoiceStatus } from "../../domain/invoice.js";
+import type { Database } from "../../ports.js";
+import { idempotent } from "../../services/idempotency.js";
+import type { InvoiceService } from "../../services/invoices.js";
+import type { Handlers } from "../route.js";
+import { serializeInvoice, serializeInvoiceStatus } from "../serializers/invoice.js";
+
+/** Thin handlers: validated input -> one service call -> serializer. */
+export function invoiceHandlers(db: Database, invoices: InvoiceService): Handlers {
+  return {
+    listInvoices: async ({ auth, query }) => {
+      const limit = query.limit ?? 50;
+      const offset = query.offset ?? 0;
+      const page = await invoices.list(auth, { status: query.status as InvoiceStatus | undefined, limit, offset });
+      return { status: 200, body: { invoices: page.invoices.map(serializeInvoice), total: page.total, limit, offset } };
+    },
+    createInvoice: async ({ auth, body, idempotencyKey }) => {
+      const prepared = invoices.prepare(auth, body);
+      return idempotent(
+        db,
+        { storeId: auth.store.id, key: idempotencyKey, operation: "createInvoice", request: body },
+        async (repos) => ({
+          status: 201,
+          body: serializeInvoice(await invoices.insert(repos, auth, prepared)),
+        }),
+      );
+    },
+    getInvoice: async ({ auth, params, query }) => {
+      const invoice = serializeInvoice(await invoices.get(auth, params.ref));
+      // No payment can exist before chain watching lands; the array is there so clients can rely on it.
+      return { status: 200, body: query.include_payments ? { ...invoice, payments: [] } : invoice };
+    },
+    getInvoiceStatus: async ({ auth, params }) => ({
+      status: 200,
+      body: serializeInvoiceStatus(await invoices.get(auth, params.ref)),
+    }),
+    cancelInvoice: async ({ auth, params }) => {
+      await invoices.cancel(auth, params.ref);
+      return { status: 200, body: { ok: true, status: "cancelled" } };
+    },
+  };
+}

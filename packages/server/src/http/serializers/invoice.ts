@@ -1,0 +1,56 @@
+import type { InvoiceRecord } from "../../domain/invoice.js";
+import { amountDue, formatFiat, formatUnitPrice } from "../../domain/money-format.js";
+import type { components } from "../generated/openapi.js";
+
+type Invoice = components["schemas"]["Invoice"];
+type InvoiceStatusBody = components["schemas"]["InvoiceStatusResponse"];
+
+export const unixSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
+
+export function serializeInvoice(inv: InvoiceRecord): Invoice {
+  const c = inv.currency;
+  return {
+    id: inv.id,
+    ref: inv.ref,
+    invoice_number: inv.invoiceNumber,
+    status: inv.status,
+    customer_email: inv.customerEmail,
+    customer_name: inv.customerName,
+    customer_company: inv.customerCompany,
+    currency: c,
+    subtotal: formatFiat(inv.subtotal, c),
+    tax_rate: inv.taxRate,
+    tax_amount: formatFiat(inv.taxAmount, c),
+    discount_amount: formatFiat(inv.discountAmount, c),
+    total: formatFiat(inv.total, c),
+    amount_paid: formatFiat(inv.amountPaid, c),
+    amount_due: amountDue(inv.total, inv.amountPaid, c),
+    btc_rate: null,
+    btc_amount: null,
+    payment_address: null,
+    payment_uri: null,
+    expires_at: null,
+    notes: inv.notes,
+    payment_methods: inv.paymentMethods,
+    metadata: inv.metadata,
+    created_at: unixSeconds(inv.createdAt),
+    lines: inv.lines.map((l) => ({
+      description: l.description,
+      quantity: l.quantity,
+      unit_price: formatUnitPrice(l.unitPrice, c),
+      amount: formatFiat(l.amount, c),
+    })),
+  };
+}
+
+export function serializeInvoiceStatus(inv: InvoiceRecord): InvoiceStatusBody {
+  const c = inv.currency;
+  return {
+    invoice_number: inv.invoiceNumber,
+    status: inv.status,
+    total: formatFiat(inv.total, c),
+    amount_paid: formatFiat(inv.amountPaid, c),
+    amount_due: amountDue(inv.total, inv.amountPaid, c),
+    currency: c,
+  };
+}

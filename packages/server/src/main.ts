@@ -1,0 +1,69 @@
+import type { Server } from "node:http";
+import { createApp } from "./app.js";
+import type { Config } from "./config.js";
+import { type OpenedDatabase, openDatabase } from "./db/connect.js";
+import type { Logger } from "./logger.js";
+import { systemClock } from "./ports.js";
+import { startHousekeeping } from "./workers/housekeeping.js";
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Process entry for `btpay serve`: config -> db -> workers -> http; stops cleanly on SIGTERM/SIGINT. */
+export async function serve(
+  config: Config,
+  logger: Logger,
+  opts: { onReady?: (url: string) => Promise<void>; opened?: OpenedDatabase } = {},
+): Promise<RunningServer> {
+  const opened =
+    opts.opened ??
+    (await openDatabase(
+      { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, migrate: true },
+      logger,
+    ));
+  logger.info({ database: opened.kind, migrationsApplied: opened.migrationsApplied }, "database ready");
+  const app = createApp({ config, db: opened.db, logger, clock: systemClock });
+  const housekeeping = startHousekeeping({ rateLimiter: app.rateLimiter, logger });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.express.listen(config.port, config.host, () => resolve(s));
+    s.once("error", reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, database: opened.kind }, "btpay listening");
+  await opts.onReady?.(url);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      logger.info("shutting down: no new connections, finishing requests in flight");
+      await housekeeping.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests still running after 10 s are cut rather than holding the shutdown forever.
+        setTimeout(() => server.closeAllConnections(), 10_000).unref();
+      });
+      await opened.db.close();
+      logger.info("stopped");
+    })();
+    return closing;
+  };
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => {
+      close().then(
+        () => process.exit(0),
+        (err) => {
+          logger.error({ err }, "error while shutting down");
+          process.exit(1);
+        },
+      );
+    });
+  }
+  return { url, close };
+}

@@ -1,0 +1,32 @@
+import { ForbiddenError, UnauthorizedError } from "../domain/errors.js";
+import { hashApiKey, looksLikeApiKey } from "../domain/ids.js";
+import type { ApiKeyRecord, Database, StoreRecord } from "../ports.js";
+
+/** Who is calling: the key and the one store it may act on. */
+export interface AuthContext {
+  key: ApiKeyRecord;
+  store: StoreRecord;
+}
+
+/** Reads `Authorization: Bearer <key>`; every failure is a 401 that says what to send instead. */
+export async function authenticate(db: Database, authorization: string | undefined): Promise<AuthContext> {
+  if (!authorization) {
+    throw new UnauthorizedError("missing API key: send the header 'Authorization: Bearer <your API key>'");
+  }
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (!match?.[1]) {
+    throw new UnauthorizedError("malformed Authorization header: expected 'Bearer <your API key>'");
+  }
+  const token = match[1];
+  // Keys of the wrong shape cannot exist, so they cost no database round trip.
+  const found = looksLikeApiKey(token) ? await db.repos().apiKeys.findActiveByHash(hashApiKey(token)) : null;
+  if (!found) throw new UnauthorizedError("invalid or revoked API key");
+  return found;
+}
+
+/** Read-only keys may read anything of their store and change nothing. */
+export function requireWriteAccess(auth: AuthContext): void {
+  if (auth.key.access !== "full") {
+    throw new ForbiddenError("this API key is read-only; use a full-access key to make changes");
+  }
+}

@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import { DomainError } from "../domain/errors.js";
+import type { Database, Repositories } from "../ports.js";
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+/** 422, as in the IETF Idempotency-Key draft: the key was already used for a different request. */
+export class IdempotencyMismatchError extends DomainError {
+  constructor() {
+    super(422, "Idempotency-Key was already used with a different request; use a new key for a new request");
+  }
+}
+
+/** Stable JSON: object keys sorted, so the same body sent with keys in another order hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * Runs `work` once per (store, key): the key is claimed in the same transaction as the work, a retry
+ * gets the first reply verbatim, and a failed attempt (any thrown error) leaves no trace.
+ */
+export async function idempotent(
+  db: Database,
+  scope: { storeId: string; key: string | undefined; operation: string; request: unknown },
+  work: (repos: Repositories) => Promise<Reply>,
+): Promise<Reply> {
+  const { key } = scope;
+  if (key === undefined) return db.transaction(work);
+  const hash = createHash("sha256")
+    .update(`${scope.operation}\n${canonical(scope.request)}`)
+    .digest("hex");
+  return db.transaction(async (repos) => {
+    const earlier = await repos.idempotency.claim(scope.storeId, key, scope.operation, hash);
+    if (earlier) {
+      if (earlier.requestHash !== hash) throw new IdempotencyMismatchError();
+      return { status: earlier.status, body: earlier.body };
+    }
+    const reply = await work(repos);
+    await repos.idempotency.complete(scope.storeId, key, reply.status, reply.body);
+    return reply;
+  });
+}

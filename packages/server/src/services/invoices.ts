@@ -1,0 +1,96 @@
+import { Decimal } from "../domain/decimal.js";
+import { NotFoundError, ValidationError } from "../domain/errors.js";
+import { newInvoiceRef } from "../domain/ids.js";
+import {
+  formatInvoiceNumber,
+  type InvoiceRecord,
+  type InvoiceStatus,
+  type NewInvoice,
+  type PaymentMethod,
+  parseInvoiceLookup,
+} from "../domain/invoice.js";
+import { computeTotals, parseTotalsInput } from "../domain/invoice-totals.js";
+import type { CreateInvoiceBody } from "../http/generated/openapi.js";
+import type { Database, InvoicePage, Repositories } from "../ports.js";
+import type { AuthContext } from "./auth.js";
+
+const CANCELLABLE: readonly InvoiceStatus[] = ["draft", "pending"];
+
+/** Draft side of invoices: create, read, list, cancel. */
+export class InvoiceService {
+  constructor(private readonly db: Database) {}
+
+  /** Validates and totals the body BEFORE touching the database, so bad input writes and consumes nothing. */
+  prepare(auth: AuthContext, body: CreateInvoiceBody): NewInvoice {
+    const totals = computeTotals(parseTotalsInput(body), body.currency ?? auth.store.defaultCurrency);
+    const taxRate = body.tax_rate === undefined ? null : Decimal.from(body.tax_rate, "tax_rate").toString();
+    return {
+      customerEmail: body.customer_email ?? null,
+      customerName: body.customer_name ?? null,
+      customerCompany: body.customer_company ?? null,
+      currency: totals.currency,
+      subtotal: totals.subtotal,
+      taxRate,
+      taxAmount: totals.tax_amount,
+      discountAmount: totals.discount_amount,
+      total: totals.total,
+      notes: body.notes ?? "",
+      paymentMethods: (body.payment_methods ?? ["onchain_btc"]) as PaymentMethod[],
+      metadata: (body.metadata ?? {}) as Record<string, unknown>,
+      lines: totals.lines.map((l) => ({
+        description: l.description,
+        quantity: l.quantity,
+        unitPrice: l.unit_price,
+        amount: l.amount,
+      })),
+    };
+  }
+
+  /**
+   * Inserts a prepared invoice inside `repos`' transaction. The invoice number is allocated by the same
+   * transaction, so concurrent creates get distinct numbers and a rolled-back create consumes none.
+   */
+  async insert(repos: Repositories, auth: AuthContext, invoice: NewInvoice): Promise<InvoiceRecord> {
+    const n = await repos.stores.allocateInvoiceNumber(auth.store.id);
+    return repos.invoices.insert(
+      auth.store.id,
+      newInvoiceRef(),
+      formatInvoiceNumber(auth.store.invoicePrefix, n),
+      invoice,
+    );
+  }
+
+  async create(auth: AuthContext, body: CreateInvoiceBody): Promise<InvoiceRecord> {
+    const prepared = this.prepare(auth, body);
+    return this.db.transaction((repos) => this.insert(repos, auth, prepared));
+  }
+
+  async get(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
+    const invoice = await this.db.repos().invoices.find(auth.store.id, parseInvoiceLookup(ref));
+    if (!invoice) throw notFound(ref);
+    return invoice;
+  }
+
+  list(auth: AuthContext, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage> {
+    return this.db.repos().invoices.list(auth.store.id, filter);
+  }
+
+  /** draft/pending -> cancelled. Anything else (including cancelling twice) is refused. */
+  async cancel(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
+    return this.db.transaction(async (repos) => {
+      const invoice = await repos.invoices.findForUpdate(auth.store.id, parseInvoiceLookup(ref));
+      if (!invoice) throw notFound(ref);
+      if (!CANCELLABLE.includes(invoice.status)) {
+        throw new ValidationError(
+          `invoice ${invoice.invoiceNumber} is ${invoice.status} and cannot be cancelled; only draft and pending invoices can`,
+        );
+      }
+      await repos.invoices.setStatus(invoice.id, "cancelled");
+      return { ...invoice, status: "cancelled" };
+    });
+  }
+}
+
+function notFound(ref: string): NotFoundError {
+  return new NotFoundError(`invoice "${ref}" not found`);
+}

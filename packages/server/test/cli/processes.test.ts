@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, startServerProcess } from "../helpers/processes.js";
+import { createTestDatabase, type TestDatabaseTarget } from "../helpers/test-server.js";
+
+let target: TestDatabaseTarget;
+let key: string;
+
+beforeAll(async () => {
+  target = await createTestDatabase();
+  key = (await cli(["api-key", "create", "--name", "p"], target.env)).stdout.trim();
+});
+afterAll(async () => target?.drop());
+
+const invoice = JSON.stringify({ lines: [{ description: "survivor", quantity: 1, unit_price: "9.99" }] });
+const post = (url: string, withKey = key) =>
+  fetch(`${url}/api/v1/invoices`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${withKey}`, "content-type": "application/json" },
+    body: invoice,
+  });
+
+describe("real server processes", () => {
+  it("an invoice survives kill -9 of the server and a restart", async () => {
+    const first = await startServerProcess(target.env);
+    const created = (await (await post(first.url)).json()) as { ref: string };
+    expect(await first.stop("SIGKILL")).toBe("SIGKILL");
+    const second = await startServerProcess(target.env);
+    try {
+      const res = await fetch(`${second.url}/api/v1/invoices/${created.ref}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { total: string }).total).toBe("9.99");
+    } finally {
+      expect(await second.stop("SIGTERM")).toBe(0);
+    }
+  });
+
+  it("two processes on one database share the rate limit and never hand out a number twice", async () => {
+    const env = { ...target.env, BTPAY_RATE_LIMIT_PER_MINUTE: "20" };
+    // A fresh key: the budget is per key per minute, and the other test spent some of the first key's.
+    const fresh = (await cli(["api-key", "create", "--name", "burst"], target.env)).stdout.trim();
+    const a = await startServerProcess(env);
+    const b = await startServerProcess(env);
+    try {
+      const secondsIntoMinute = new Date().getUTCSeconds();
+      if (secondsIntoMinute > 50) await new Promise((r) => setTimeout(r, (61 - secondsIntoMinute) * 1000));
+      const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => post(i % 2 ? a.url : b.url, fresh)));
+      const statuses = responses.map((r) => r.status);
+      expect(statuses.filter((s) => s === 201)).toHaveLength(20);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+      const created = await Promise.all(
+        responses.filter((r) => r.status === 201).map((r) => r.json() as Promise<{ invoice_number: string }>),
+      );
+      expect(new Set(created.map((c) => c.invoice_number)).size).toBe(20);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});

@@ -1,0 +1,374 @@
+import { type BtpayClient, createBtpayClient } from "@btpay/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/test-server.js";
+
+const referenceExample = {
+  customer_email: "alice@example.com",
+  customer_name: "Alice",
+  customer_company: "Acme Inc",
+  currency: "USD",
+  tax_rate: 10,
+  lines: [
+    { description: "Consulting (1 hour)", quantity: 1, unit_price: "150.00" },
+    { description: "Hardware wallet setup", quantity: 2, unit_price: "25.00" },
+  ],
+  notes: "Payment due within 30 days",
+};
+
+let t: TestServer;
+let api: BtpayClient;
+let key: string;
+
+async function raw(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${t.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
+    ...(body === undefined ? {} : { body }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
+}
+
+async function invoiceCount(): Promise<number> {
+  const { data } = await api.GET("/invoices", { params: { query: { limit: 1 } } });
+  return data?.total ?? -1;
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  ({ key } = await t.newStoreWithKey());
+  api = createBtpayClient({ baseUrl: t.baseUrl, apiKey: key });
+});
+afterAll(async () => t?.close());
+
+describe("create", () => {
+  it("totals the reference example: subtotal 200.00, tax 20.00, total 220.00", async () => {
+    const { data, error, response } = await api.POST("/invoices", { body: referenceExample });
+    expect(error).toBeUndefined();
+    expect(response.status).toBe(201);
+    expect(data).toMatchObject({
+      status: "draft",
+      invoice_number: "INV-0001",
+      currency: "USD",
+      subtotal: "200.00",
+      tax_rate: "10",
+      tax_amount: "20.00",
+      discount_amount: "0.00",
+      total: "220.00",
+      amount_paid: "0.00",
+      amount_due: "220.00",
+      btc_rate: null,
+      btc_amount: null,
+      customer_email: "alice@example.com",
+      customer_name: "Alice",
+      customer_company: "Acme Inc",
+      notes: "Payment due within 30 days",
+      payment_methods: ["onchain_btc"],
+      metadata: {},
+    });
+    expect(data?.ref).toMatch(/^[0-9A-F]{8}-[0-9A-F]{8}$/);
+    expect(data?.lines).toEqual([
+      { description: "Consulting (1 hour)", quantity: "1", unit_price: "150.00", amount: "150.00" },
+      { description: "Hardware wallet setup", quantity: "2", unit_price: "25.00", amount: "50.00" },
+    ]);
+    expect(Math.abs((data?.created_at ?? 0) - Date.now() / 1000)).toBeLessThan(60);
+  });
+
+  it("uses the currency's minor units (JPY 0, BHD 3) and keeps extra unit-price precision", async () => {
+    const jpy = await api.POST("/invoices", {
+      body: { currency: "jpy", lines: [{ description: "a", quantity: "3", unit_price: "0.5" }] },
+    });
+    expect(jpy.data).toMatchObject({ currency: "JPY", subtotal: "2", total: "2" });
+    const bhd = await api.POST("/invoices", {
+      body: { currency: "BHD", tax_rate: "5", lines: [{ description: "b", quantity: "1.5", unit_price: "0.125" }] },
+    });
+    expect(bhd.data).toMatchObject({ subtotal: "0.188", tax_amount: "0.009", total: "0.197" });
+    expect(bhd.data?.lines[0]).toMatchObject({ quantity: "1.5", unit_price: "0.125", amount: "0.188" });
+  });
+
+  it("subtracts a discount and stores metadata", async () => {
+    const { data } = await api.POST("/invoices", {
+      body: {
+        lines: [{ description: "x", quantity: 1, unit_price: "100" }],
+        discount_amount: "15.50",
+        metadata: { order_id: "A-17", nested: { ok: true } },
+        payment_methods: ["onchain_btc", "wire"],
+      },
+    });
+    expect(data).toMatchObject({ total: "84.50", discount_amount: "15.50", payment_methods: ["onchain_btc", "wire"] });
+    const again = await api.GET("/invoices/{ref}", { params: { path: { ref: data?.ref ?? "" } } });
+    expect(again.data?.metadata).toEqual({ order_id: "A-17", nested: { ok: true } });
+  });
+});
+
+describe("bad input is a 400 naming the field, and writes nothing", () => {
+  const bad: [string, string, RegExp][] = [
+    ["missing lines", JSON.stringify({ currency: "USD" }), /lines/],
+    ["empty lines", JSON.stringify({ lines: [] }), /lines/],
+    [
+      "non-numeric quantity",
+      JSON.stringify({ lines: [{ description: "a", quantity: "abc", unit_price: "1" }] }),
+      /lines\[0\]\.quantity/,
+    ],
+    [
+      "negative quantity",
+      JSON.stringify({ lines: [{ description: "a", quantity: -1, unit_price: "1" }] }),
+      /lines\[0\]\.quantity/,
+    ],
+    [
+      "zero quantity",
+      JSON.stringify({ lines: [{ description: "a", quantity: 0, unit_price: "1" }] }),
+      /lines\[0\]\.quantity/,
+    ],
+    [
+      "negative price",
+      JSON.stringify({ lines: [{ description: "a", quantity: 1, unit_price: "-5" }] }),
+      /lines\[0\]\.unit_price/,
+    ],
+    [
+      "price of the wrong type",
+      JSON.stringify({ lines: [{ description: "a", quantity: 1, unit_price: true }] }),
+      /lines\[0\]\.unit_price/,
+    ],
+    [
+      "negative tax",
+      JSON.stringify({ tax_rate: -1, lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      /tax_rate/,
+    ],
+    [
+      "negative discount",
+      JSON.stringify({ discount_amount: "-1", lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      /discount_amount/,
+    ],
+    [
+      "discount above total",
+      JSON.stringify({ discount_amount: "2", lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      /discount_amount/,
+    ],
+    [
+      "unknown currency",
+      JSON.stringify({ currency: "XYZ", lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      /currency/,
+    ],
+    [
+      "a number that would lose digits",
+      // Written as text: the point is a JSON number with more digits than a double holds.
+      '{"lines":[{"description":"a","quantity":1,"unit_price":12345678901234567}]}',
+      /unit_price/,
+    ],
+    ["missing description", JSON.stringify({ lines: [{ quantity: 1, unit_price: "1" }] }), /description/],
+    [
+      "unknown field",
+      JSON.stringify({ lines: [{ description: "a", quantity: 1, unit_price: "1" }], colour: "red" }),
+      /colour/,
+    ],
+    [
+      "wrong type for notes",
+      JSON.stringify({ notes: 5, lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      /notes/,
+    ],
+    [
+      "bad email",
+      JSON.stringify({ customer_email: "nope", lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      /customer_email/,
+    ],
+    ["not JSON", "{lines: oops", /JSON/],
+    ["a JSON string instead of an object", JSON.stringify("hello"), /JSON|object/],
+  ];
+  for (const [name, body, field] of bad) {
+    it(name, async () => {
+      const before = await invoiceCount();
+      const res = await raw("POST", "/invoices", body);
+      expect(res.status).toBe(400);
+      expect(typeof res.body.error).toBe("string");
+      expect(res.body.error).toMatch(field);
+      expect(await invoiceCount()).toBe(before);
+    });
+  }
+
+  it("a rejected request consumes no invoice number", async () => {
+    const first = await api.POST("/invoices", {
+      body: { lines: [{ description: "a", quantity: 1, unit_price: "1" }] },
+    });
+    await raw(
+      "POST",
+      "/invoices",
+      JSON.stringify({ discount_amount: "9", lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+    );
+    const second = await api.POST("/invoices", {
+      body: { lines: [{ description: "a", quantity: 1, unit_price: "1" }] },
+    });
+    const n = (s: string | undefined) => Number(s?.replace("INV-", ""));
+    expect(n(second.data?.invoice_number)).toBe(n(first.data?.invoice_number) + 1);
+  });
+
+  it("a body without Content-Type: application/json is refused", async () => {
+    const res = await fetch(`${t.apiUrl}/invoices`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "text/plain" },
+      body: "lines=1",
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/application\/json/);
+  });
+});
+
+describe("get, status, list", () => {
+  it("finds an invoice by ref, invoice number and numeric id", async () => {
+    const { data: created } = await api.POST("/invoices", { body: referenceExample });
+    for (const ref of [created?.ref, created?.invoice_number, String(created?.id), created?.ref.toLowerCase()]) {
+      const { data } = await api.GET("/invoices/{ref}", { params: { path: { ref: ref ?? "" } } });
+      expect(data?.ref).toBe(created?.ref);
+    }
+    const status = await api.GET("/invoices/{ref}/status", { params: { path: { ref: created?.ref ?? "" } } });
+    expect(status.data).toEqual({
+      invoice_number: created?.invoice_number,
+      status: "draft",
+      total: "220.00",
+      amount_paid: "0.00",
+      amount_due: "220.00",
+      currency: "USD",
+    });
+  });
+
+  it("include_payments=true adds the (empty) payments array", async () => {
+    const { data: created } = await api.POST("/invoices", { body: referenceExample });
+    const plain = await api.GET("/invoices/{ref}", { params: { path: { ref: created?.ref ?? "" } } });
+    expect(plain.data).not.toHaveProperty("payments");
+    const { data } = await api.GET("/invoices/{ref}", {
+      params: { path: { ref: created?.ref ?? "" }, query: { include_payments: true } },
+    });
+    expect(data?.payments).toEqual([]);
+  });
+
+  it("another store's invoice is a 404, by every kind of lookup", async () => {
+    const { data: mine } = await api.POST("/invoices", { body: referenceExample });
+    const other = await t.newStoreWithKey("full", "Other shop");
+    const theirs = createBtpayClient({ baseUrl: t.baseUrl, apiKey: other.key });
+    for (const ref of [mine?.ref, mine?.invoice_number, String(mine?.id)]) {
+      const res = await theirs.GET("/invoices/{ref}", { params: { path: { ref: ref ?? "" } } });
+      expect(res.response.status).toBe(404);
+      expect(res.error).toMatchObject({ error: expect.any(String) });
+    }
+    const list = await theirs.GET("/invoices");
+    expect(list.data).toEqual({ invoices: [], total: 0, limit: 50, offset: 0 });
+  });
+
+  it("lists newest first with total, limit, offset and a status filter", async () => {
+    const store = await t.newStoreWithKey("full", "List shop");
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
+    const numbers: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const { data } = await client.POST("/invoices", {
+        body: { lines: [{ description: `n${i}`, quantity: 1, unit_price: "1" }] },
+      });
+      numbers.push(data?.invoice_number ?? "");
+    }
+    await client.DELETE("/invoices/{ref}", { params: { path: { ref: numbers[0] ?? "" } } });
+    const page = await client.GET("/invoices", { params: { query: { limit: 3, offset: 1 } } });
+    expect(page.data?.total).toBe(7);
+    expect(page.data?.limit).toBe(3);
+    expect(page.data?.offset).toBe(1);
+    expect(page.data?.invoices.map((i) => i.invoice_number)).toEqual([numbers[5], numbers[4], numbers[3]]);
+    const cancelled = await client.GET("/invoices", { params: { query: { status: "cancelled" } } });
+    expect(cancelled.data?.total).toBe(1);
+    expect(cancelled.data?.invoices[0]?.invoice_number).toBe(numbers[0]);
+    const drafts = await client.GET("/invoices", { params: { query: { status: "draft" } } });
+    expect(drafts.data?.total).toBe(6);
+  });
+
+  for (const q of [
+    "status=unknown",
+    "limit=0",
+    "limit=101",
+    "limit=abc",
+    "limit=-1",
+    "offset=-1",
+    "offset=1.5",
+    "limt=5",
+  ]) {
+    it(`refuses ?${q} with 400`, async () => {
+      const res = await raw("GET", `/invoices?${q}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(/query parameter/);
+    });
+  }
+});
+
+describe("cancel", () => {
+  it("cancels a draft once; a second cancel is a 400", async () => {
+    const { data } = await api.POST("/invoices", { body: referenceExample });
+    const ref = data?.ref ?? "";
+    const first = await api.DELETE("/invoices/{ref}", { params: { path: { ref } } });
+    expect(first.data).toEqual({ ok: true, status: "cancelled" });
+    const second = await raw("DELETE", `/invoices/${ref}`);
+    expect(second.status).toBe(400);
+    expect(second.body.error).toMatch(/cancelled/);
+    const after = await api.GET("/invoices/{ref}", { params: { path: { ref } } });
+    expect(after.data?.status).toBe("cancelled");
+  });
+
+  it("cancelling an unknown invoice is a 404", async () => {
+    const res = await raw("DELETE", "/invoices/INV-99999");
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("Idempotency-Key", () => {
+  it("a retry with the same key and body returns the first response and creates nothing", async () => {
+    const before = await invoiceCount();
+    const headers = { "Idempotency-Key": "order-42-attempt" };
+    const first = await raw("POST", "/invoices", JSON.stringify(referenceExample), headers);
+    const again = await raw("POST", "/invoices", JSON.stringify(referenceExample), headers);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(await invoiceCount()).toBe(before + 1);
+  });
+
+  it("the same key with another body is refused", async () => {
+    const headers = { "Idempotency-Key": "order-43" };
+    await raw("POST", "/invoices", JSON.stringify(referenceExample), headers);
+    const other = await raw("POST", "/invoices", JSON.stringify({ ...referenceExample, notes: "changed" }), headers);
+    expect(other.status).toBe(422);
+    expect(other.body.error).toMatch(/Idempotency-Key/);
+  });
+
+  it("concurrent retries with one key create one invoice", async () => {
+    const before = await invoiceCount();
+    const headers = { "Idempotency-Key": "burst-1" };
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => raw("POST", "/invoices", JSON.stringify(referenceExample), headers)),
+    );
+    expect(new Set(results.map((r) => r.body.ref)).size).toBe(1);
+    expect(await invoiceCount()).toBe(before + 1);
+  });
+
+  it("a failed request does not burn the key", async () => {
+    const headers = { "Idempotency-Key": "fix-and-retry" };
+    const bad = await raw(
+      "POST",
+      "/invoices",
+      JSON.stringify({ lines: [{ description: "a", quantity: 1, unit_price: "1" }], discount_amount: "5" }),
+      headers,
+    );
+    expect(bad.status).toBe(400);
+    const good = await raw("POST", "/invoices", JSON.stringify(referenceExample), headers);
+    expect(good.status).toBe(201);
+  });
+});
+
+describe("concurrency", () => {
+  it("50 concurrent creates get 50 distinct, gapless invoice numbers", async () => {
+    const store = await t.newStoreWithKey("full", "Busy shop");
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        client.POST("/invoices", { body: { lines: [{ description: `item ${i}`, quantity: 1, unit_price: "1" }] } }),
+      ),
+    );
+    const numbers = results.map((r) => r.data?.invoice_number).sort();
+    expect(new Set(numbers).size).toBe(50);
+    expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => `INV-${String(i + 1).padStart(4, "0")}`));
+    expect(new Set(results.map((r) => r.data?.ref)).size).toBe(50);
+  });
+});
