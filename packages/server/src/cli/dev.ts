@@ -35,7 +35,7 @@ export async function startDev(config: Config, io: { out: (l: string) => void })
       io.out(
         [
           "",
-          "  btpay is running (dev mode: embedded database in " + config.dataDir + ")",
+          `  btpay is running (dev mode, ${config.databaseUrl ? "PostgreSQL from DATABASE_URL" : `embedded database in ${config.dataDir}`})`,
           `  API:      ${dev.apiUrl}`,
           `  API key:  ${dev.apiKey}`,
           `  Docs:     ${url}/docs`,

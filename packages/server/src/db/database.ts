@@ -25,6 +25,13 @@ export function mikroDatabase(orm: MikroORM, onClose: () => Promise<void> = asyn
       await orm.em.fork().execute("select 1");
     },
     async close() {
+      // Let queries of requests still in flight (the HTTP server has stopped accepting) finish
+      // instead of aborting them: wait, bounded, until no connection is checked out or awaited.
+      const pool = (orm.em.getKnex().client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
+      const deadline = Date.now() + 5_000;
+      while (pool && (pool.numUsed() > 0 || pool.numPendingAcquires() > 0) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
       await orm.close(true);
       await onClose();
     },

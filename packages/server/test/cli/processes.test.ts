@@ -53,6 +53,14 @@ describe("real server processes", () => {
         responses.filter((r) => r.status === 201).map((r) => r.json() as Promise<{ invoice_number: string }>),
       );
       expect(new Set(created.map((c) => c.invoice_number)).size).toBe(20);
+      // Structured access logs carry the request id; the key itself never reaches a log line.
+      const lines = a
+        .output()
+        .split("\n")
+        .filter((l) => l.includes('"msg":"request"'));
+      expect(lines.length).toBeGreaterThan(0);
+      expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ requestId: expect.any(String), status: expect.any(Number) });
+      expect(a.output() + b.output()).not.toContain(fresh);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

@@ -6,11 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-/**
- * Parent side of the embedded database: find the PGlite child that owns `dataDir`, or start one.
- * See docs/decisions/0001-embedded-postgres.md. Deliberately imports nothing heavy (no PGlite):
- * CLI commands that only connect must start fast.
- */
+// Parent side of the embedded database: find the PGlite child that owns a data dir, or start one
+// (docs/decisions/0001-embedded-postgres.md). Imports nothing heavy: CLI commands must start fast.
 
 export interface EmbeddedPostgres {
   host: string; // the unix socket's DIRECTORY, as pg / MikroORM want it
@@ -49,7 +46,6 @@ export function socketPathFor(dataDir: string): string {
   return path.join(os.tmpdir(), `btpay-${hash}`, ".s.PGSQL.5432");
 }
 
-/** Pid recorded in a lock file, if the file exists and holds a number. */
 export function readLockPid(file: string): number | null {
   try {
     const pid = Number.parseInt(fs.readFileSync(file, "utf8"), 10);
@@ -122,12 +118,6 @@ export function acquireLock(dataDir: string): number | null {
   throw new Error(`could not take the lock ${file}`);
 }
 
-/** Removes the lock if it is still ours (never one a successor took over). */
-export function releaseLock(dataDir: string): void {
-  const file = lockPathFor(dataDir);
-  if (readLockPid(file) === process.pid) fs.rmSync(file, { force: true });
-}
-
 // The compiled child: next to this file in dist/, or dist/ seen from src/ when run from source
 // (vitest). BTPAY_PGLITE_CHILD overrides both, for bundlers and tests against a scratch build.
 export function childEntryPath(): string {
@@ -165,12 +155,9 @@ function openLease(socketPath: string, timeoutMs: number): Promise<net.Socket> {
     sock.on("error", fail);
     sock.on("close", () => fail(new Error("connection closed during startup")));
     sock.on("connect", () => {
-      // Startup parameters become settings of the ONE shared session: send nothing beyond these.
-      const params = Buffer.from("user\0postgres\0database\0postgres\0\0");
-      const head = Buffer.alloc(8);
-      head.writeInt32BE(8 + params.length, 0);
-      head.writeInt32BE(196608, 4);
-      sock.write(Buffer.concat([head, params]));
+      // Protocol 3.0. Startup parameters become settings of the ONE shared session: send no more.
+      const body = Buffer.from("\0\x03\0\0user\0postgres\0database\0postgres\0\0", "latin1");
+      sock.write(Buffer.concat([Buffer.from([0, 0, 0, 4 + body.length]), body]));
     });
     sock.on("data", (chunk) => {
       buf = Buffer.concat([buf, chunk]);
@@ -182,10 +169,11 @@ function openLease(socketPath: string, timeoutMs: number): Promise<net.Socket> {
         if (type === "E") return fail(new Error("server rejected the startup packet"));
         if (type === "Z") {
           clearTimeout(timer);
-          sock.removeAllListeners();
-          // From here on a closed lease only means the child went away; pg will report that.
-          sock.on("error", () => {});
-          sock.unref();
+          // From here on an error only means the child went away: handle() reacts to "close".
+          sock
+            .removeAllListeners()
+            .on("error", () => {})
+            .unref();
           return resolve(sock);
         }
       }
@@ -195,7 +183,7 @@ function openLease(socketPath: string, timeoutMs: number): Promise<net.Socket> {
 
 type SpawnOutcome = { kind: "ready"; child: ChildProcess } | { kind: "locked"; ownerPid: number };
 
-function spawnChild(dataDir: string, timeoutMs: number, log: NonNullable<EnsureOptions["log"]>) {
+function spawnChild(dataDir: string, timeoutMs: number, log: EnsureOptions["log"]) {
   // detached: its own process group, so Ctrl+C on our terminal does not reach it; it stops on its
   // own terms and flushes. stdio ignored: it must never block on, or get EPIPE from, a terminal
   // or pipe that outlived us. It reports over IPC while we listen, and to a log file.
@@ -223,9 +211,8 @@ function spawnChild(dataDir: string, timeoutMs: number, log: NonNullable<EnsureO
       settle(() => reject(new Error(`embedded Postgres child exited during startup (code ${code}, signal ${signal})`))),
     );
     child.on("message", (m: ChildMessage) => {
-      if (m.type === "log") return log(m.msg, m.fields);
-      if (m.type === "ready")
-        log("embedded postgres started", { pid: m.pid, socket: m.socketPath, startMs: m.startMs });
+      if (m.type === "log") return log?.(m.msg, m.fields);
+      if (m.type === "ready") log?.("embedded postgres started", { pid: m.pid, socket: m.socketPath, ms: m.startMs });
       settle(() => {
         if (m.type === "ready") resolve({ kind: "ready", child });
         else if (m.type === "locked") resolve({ kind: "locked", ownerPid: m.ownerPid });
@@ -239,7 +226,7 @@ function spawnChild(dataDir: string, timeoutMs: number, log: NonNullable<EnsureO
 // several processes at once: the child's lock file decides who opens the files; losers connect.
 export async function ensureEmbeddedPostgres(dataDir: string, opts: EnsureOptions = {}): Promise<EmbeddedPostgres> {
   const dir = path.resolve(dataDir);
-  const log = opts.log ?? (() => {});
+  const log = opts.log;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   const socketPath = socketPathFor(dir);
@@ -248,51 +235,64 @@ export async function ensureEmbeddedPostgres(dataDir: string, opts: EnsureOption
   for (;;) {
     const left = () => Math.max(1, deadline - Date.now());
     const lease = await openLease(socketPath, Math.min(left(), 10_000)).catch(() => null);
-    if (lease) return handle(socketPath, lease, null);
+    if (lease) return handle(dir, opts, lease, null);
 
     const owner = lockOwner(dir);
     if (owner === null) {
       const outcome = await spawnChild(dir, left(), log);
       if (outcome.kind === "ready") {
-        const child = outcome.child;
-        try {
-          return handle(socketPath, await openLease(socketPath, left()), child);
-        } catch (err) {
+        const { child } = outcome;
+        const lease = await openLease(socketPath, left()).catch((err: Error) => {
           child.disconnect();
           throw err;
-        }
+        });
+        return handle(dir, opts, lease, child);
       }
-      log("embedded postgres owned by another process, waiting for its socket", { pid: outcome.ownerPid });
+      log?.("embedded postgres owned by another process, waiting for its socket", { pid: outcome.ownerPid });
     }
-    if (Date.now() >= deadline) {
-      const who = owner ?? lockOwner(dir);
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for the embedded Postgres socket ${socketPath}` +
-          (who ? ` (data dir locked by pid ${who}; if no btpay process is running, delete ${lockPathFor(dir)})` : ""),
-      );
+    const who = Date.now() >= deadline ? (owner ?? lockOwner(dir)) : undefined;
+    if (who !== undefined) {
+      const hint = who ? ` (locked by pid ${who}; if no btpay process runs, delete ${lockPathFor(dir)})` : "";
+      throw new Error(`timed out after ${timeoutMs} ms waiting for the embedded Postgres socket ${socketPath}${hint}`);
     }
     // Another process is starting (or stopping) the child: poll until it serves or lets go.
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-function handle(socketPath: string, lease: net.Socket, child: ChildProcess | null): EmbeddedPostgres {
+function handle(dir: string, opts: EnsureOptions, lease: net.Socket, child: ChildProcess | null): EmbeddedPostgres {
   // The IPC channel is a handle of its own: unref both so the child never keeps us alive.
   child?.unref();
   (child?.channel as { unref?: () => void } | null | undefined)?.unref?.();
   let released = false;
+  let successor: EmbeddedPostgres | null = null;
+  // Our lease closing means the child died (kill -9, crash): bring one back on the same socket
+  // path so our pg pool's next connect works, instead of failing until we restart.
+  lease.once("close", async () => {
+    while (!released && !successor) {
+      await new Promise((r) => setTimeout(r, 500).unref()); // unref: never what keeps us running
+      if (released) return;
+      opts.log?.("embedded postgres went away; restarting it", { dataDir: dir });
+      const next = await ensureEmbeddedPostgres(dir, opts).catch((err: Error) => {
+        opts.log?.("embedded postgres restart failed", { error: err.message });
+        return null;
+      });
+      if (next && released) await next.release();
+      else successor = next;
+    }
+  });
   return {
-    host: path.dirname(socketPath),
+    host: path.dirname(socketPathFor(dir)),
     port: 5432,
     user: "postgres",
     password: "postgres",
     dbName: "postgres",
     spawned: child !== null,
     async release() {
-      if (released) return;
       released = true;
       lease.destroy();
       if (child?.connected) child.disconnect();
+      await successor?.release();
     },
   };
 }

@@ -3,13 +3,10 @@ import type { Server, Socket } from "node:net";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
-import { acquireLock, type ChildMessage, releaseLock, socketPathFor } from "./embedded-postgres.js";
+import { acquireLock, type ChildMessage, lockPathFor, readLockPid, socketPathFor } from "./embedded-postgres.js";
 
-/**
- * The only process that opens the PGlite files of a data dir. Spawned by ensureEmbeddedPostgres;
- * serves Postgres on a unix socket to every btpay process. See docs/decisions/0001-embedded-postgres.md.
- * Usage: node pglite-child.js <dataDir>
- */
+// `node pglite-child.js <dataDir>`: the only process that opens a data dir's PGlite files; serves
+// them on a unix socket to every btpay process. See docs/decisions/0001-embedded-postgres.md.
 
 // Long enough for a CLI that runs several commands in a row to reuse us, short enough that a
 // finished `btpay store list` does not leave a process behind for long.
@@ -38,18 +35,14 @@ const onStderr = (line: string): boolean => {
 /** Resolves once the message is handed to the OS, so a process.exit() after it cannot drop it. */
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
-    if (!process.connected || !process.send) return resolve();
-    try {
-      process.send(msg, undefined, {}, () => resolve());
-    } catch {
-      resolve(); // The parent went away between the check and the send; nobody is listening.
-    }
+    // The parent may go away between the check and the send: nobody is listening then.
+    if (!process.connected || !process.send?.(msg, undefined, {}, () => resolve())) resolve();
   });
 }
 
 /** Our stdio goes nowhere (see the parent), so lifecycle lines and errors also go to a file. */
-function log(msg: string, fields?: object): void {
-  void send({ type: "log", msg, ...(fields ? { fields } : {}) });
+function log(msg: string, fields?: object, viaIpc = true): void {
+  if (viaIpc) void send({ type: "log", msg, ...(fields ? { fields } : {}) });
   try {
     const line = JSON.stringify({ time: new Date().toISOString(), pid: process.pid, msg, ...fields });
     fs.appendFileSync(path.join(dataDir, "embedded-postgres.log"), `${line}\n`);
@@ -155,8 +148,14 @@ function gateRequests(netServer: Server): void {
         const untyped = !c.started;
         if (c.inBuf.length < at + (untyped ? 8 : 5)) break;
         const len = untyped ? c.inBuf.readInt32BE(at) : 1 + c.inBuf.readInt32BE(at + 1);
-        if (c.inBuf.length < at + len) break;
         const kind = untyped ? c.inBuf.readInt32BE(at + 4) : (c.inBuf[at] ?? 0);
+        // Not protocol 3.0 (startup, cancel, SSL/GSS request) or a bogus length: the library
+        // would hand it to the engine, or we would loop on a zero length. Drop the client.
+        if (untyped ? len < 8 || ![196608, 80877102, 80877103, 80877104].includes(kind) : len < 5) {
+          socket.destroy();
+          return true;
+        }
+        if (c.inBuf.length < at + len) break;
         at += len;
         if (untyped && (kind === 80877103 || kind === 80877104)) {
           write(Buffer.from("N")); // SSL / GSS encryption request: not supported, send in clear
@@ -189,9 +188,12 @@ async function shutdown(reason: string, code = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   log("embedded postgres stopping", { reason });
+  // A wedged engine must not keep the lock forever; a dead pid's lock is taken over safely.
+  setTimeout(() => process.exit(code || 1), 15_000).unref();
   // Unlink first: from now on new clients fail fast (and start a successor) instead of
-  // connecting to a server that is about to drop them.
+  // connecting to a server that is about to drop them. Also rmdir (if empty) our tmpdir one.
   if (ownLock) fs.rmSync(socketPath, { force: true });
+  if (ownLock && path.dirname(socketPath) !== dataDir) fs.rmdir(path.dirname(socketPath), () => {});
   try {
     await server?.stop();
   } catch {
@@ -204,8 +206,9 @@ async function shutdown(reason: string, code = 0): Promise<void> {
     log("embedded postgres close failed", { error: String(err) });
     code = code || 1;
   }
-  // Last: a successor may open the files as soon as the lock is gone.
-  if (ownLock) releaseLock(dataDir);
+  // Last: a successor may open the files as soon as the lock is gone. Never remove a lock that
+  // is not ours (a successor's, had ours been judged stale).
+  if (ownLock && readLockPid(lockPathFor(dataDir)) === process.pid) fs.rmSync(lockPathFor(dataDir), { force: true });
   process.exit(code);
 }
 
@@ -238,6 +241,14 @@ async function main(): Promise<void> {
   const pgdata = path.join(dataDir, "pgdata");
   if (!fs.existsSync(pgdata)) await initDataDir(pgdata);
   db = await PGlite.create(pgdata, { onStderr });
+  // If the engine ever throws, pglite-socket's queue stays "processing" and silently stops
+  // serving everyone. Exit instead: the clients' handles start a fresh child.
+  const exec = db.execProtocolRawStream.bind(db);
+  db.execProtocolRawStream = (message, options) =>
+    exec(message, options).catch((err: unknown) => {
+      void fail("query engine failed", err);
+      throw err;
+    });
   // Fail here, with the reason, rather than on the first client's query.
   await db.query("select 1");
 
@@ -247,18 +258,18 @@ async function main(): Promise<void> {
   server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: MAX_CONNECTIONS });
   await server.start();
   // The library keeps its net.Server private; the gate must see each socket before it does.
-  gateRequests((server as unknown as { server: Server }).server);
+  const netServer = (server as unknown as { server?: Server }).server;
+  if (!netServer?.prependListener) throw new Error("pglite-socket internals changed: cannot gate requests");
+  gateRequests(netServer);
   watchIdle(server);
   starting = false;
-  log("embedded postgres ready", { socketPath, startMs: Date.now() - started });
+  log("embedded postgres ready", { socketPath, startMs: Date.now() - started }, false);
   await send({ type: "ready", pid: process.pid, socketPath, startMs: Date.now() - started });
   if (stopRequested) await shutdown(stopRequested);
 }
 
-/**
- * initdb into a scratch dir and rename: a kill during the first start leaves no half-initialised
- * pgdata that would fail every later start. Costs one extra open on the very first start only.
- */
+// initdb into a scratch dir and rename: a kill during the first start leaves no half-initialised
+// pgdata that would fail every later start. Costs one extra open on the very first start only.
 async function initDataDir(pgdata: string): Promise<void> {
   const scratch = `${pgdata}.init`;
   fs.rmSync(scratch, { recursive: true, force: true }); // a dead predecessor's attempt; we hold the lock

@@ -1,5 +1,10 @@
 import { Migration } from "@mikro-orm/migrations";
 
+/**
+ * Initial schema, generated from the entities. Reviewed by hand: `rate_limit_counter` is UNLOGGED —
+ * counters are hot (one upsert per API request on the same row) and worthless after a crash, so
+ * they skip the WAL and its commit flush; a crash simply resets the current minute's counts.
+ */
 export class Migration20261121054336 extends Migration {
   override async up(): Promise<void> {
     this.addSql(
@@ -7,7 +12,7 @@ export class Migration20261121054336 extends Migration {
     );
 
     this.addSql(
-      `create table "rate_limit_counter" ("bucket" varchar(80) not null, "window_start" bigint not null, "count" int not null, constraint "rate_limit_counter_pkey" primary key ("bucket", "window_start"));`,
+      `create unlogged table "rate_limit_counter" ("bucket" varchar(80) not null, "window_start" bigint not null, "count" int not null, constraint "rate_limit_counter_pkey" primary key ("bucket", "window_start"));`,
     );
 
     this.addSql(

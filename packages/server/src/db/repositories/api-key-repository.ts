@@ -49,7 +49,9 @@ export function apiKeyRepository(em: EntityManager): ApiKeyRepository {
       return r ? toRecord(r) : null;
     },
     async findActiveByHash(hash) {
-      const r = await row<ApiKeyRow & { s_name: string; s_prefix: string; s_currency: string; s_created_at: Date | string }>(
+      const r = await row<
+        ApiKeyRow & { s_name: string; s_prefix: string; s_currency: string; s_created_at: Date | string }
+      >(
         em,
         `select k.id, k.store_id, k.name, k.prefix, k.access, k.created_at, k.revoked_at, s.name as s_name,
            s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.created_at as s_created_at

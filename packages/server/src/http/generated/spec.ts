@@ -6,7 +6,7 @@ export const openapiDocument: Record<string, unknown> = {
     "title": "btpay API",
     "version": "1.0.0",
     "summary": "Self-hosted Bitcoin payment processor.",
-    "description": "The btpay REST API: invoices, payment links, exchange rates and webhook endpoints.\n\nAll endpoints require an API key passed as a Bearer token\n(`Authorization: Bearer YOUR_API_KEY`). Create API keys in the web UI at Settings > API Keys.\n\nConventions:\n- Fiat and BTC amounts are decimal **strings** in responses (e.g. `\"99.98\"`); requests accept a\n  decimal string or a JSON number. Satoshi amounts are decimal integer strings (`amount_sats`).\n- Times are integer unix seconds.\n- Errors are `{\"error\": \"...\"}` with status 400, 401, 403, 404 or 429.\n- Rate limit: 100 requests per minute per API key; a 429 carries `Retry-After` (seconds).\n",
+    "description": "The btpay REST API: invoices, payment links, exchange rates and webhook endpoints.\n\nAll endpoints require an API key passed as a Bearer token\n(`Authorization: Bearer YOUR_API_KEY`). Create API keys with `npx btpay api-key create --name NAME`.\n\nConventions:\n- Fiat and BTC amounts are decimal **strings** in responses (e.g. `\"99.98\"`); requests accept a\n  decimal string or a JSON number. Satoshi amounts are decimal integer strings (`amount_sats`).\n- Times are integer unix seconds.\n- Errors are `{\"error\": \"...\"}` with status 400, 401, 403, 404, 413, 422 or 429; unknown routes\n  answer 404 and wrong methods 405, also as JSON.\n- Rate limit: 100 requests per minute per API key; a 429 carries `Retry-After` (seconds).\n",
     "license": {
       "name": "MIT",
       "identifier": "MIT"
@@ -211,6 +211,12 @@ export const openapiDocument: Record<string, unknown> = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "422": {
+            "$ref": "#/components/responses/IdempotencyKeyReused"
           },
           "429": {
             "$ref": "#/components/responses/TooManyRequests"
@@ -610,6 +616,12 @@ export const openapiDocument: Record<string, unknown> = {
           "403": {
             "$ref": "#/components/responses/Forbidden"
           },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "422": {
+            "$ref": "#/components/responses/IdempotencyKeyReused"
+          },
           "429": {
             "$ref": "#/components/responses/TooManyRequests"
           }
@@ -829,6 +841,12 @@ export const openapiDocument: Record<string, unknown> = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "422": {
+            "$ref": "#/components/responses/IdempotencyKeyReused"
           },
           "429": {
             "$ref": "#/components/responses/TooManyRequests"
@@ -1136,6 +1154,42 @@ export const openapiDocument: Record<string, unknown> = {
                 "summary": "Rate limited",
                 "value": {
                   "error": "Rate limit exceeded, retry in 30 seconds"
+                }
+              }
+            }
+          }
+        }
+      },
+      "IdempotencyKeyReused": {
+        "description": "The `Idempotency-Key` was already used for a request with a different body.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "reused": {
+                "summary": "Same key, different body",
+                "value": {
+                  "error": "Idempotency-Key was already used with a different request; use a new key for a new request"
+                }
+              }
+            }
+          }
+        }
+      },
+      "PayloadTooLarge": {
+        "description": "The request body is larger than the server's limit (`BTPAY_BODY_LIMIT_BYTES`).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            },
+            "examples": {
+              "tooLarge": {
+                "summary": "Body too large",
+                "value": {
+                  "error": "request body is larger than the limit of 100000 bytes"
                 }
               }
             }

@@ -1,0 +1,105 @@
+// `npm run bench`: runs every benchmark on the embedded database and on PostgreSQL, then rewrites
+// docs/benchmarks.md (method from bench/benchmarks.head.md + this run's numbers).
+// Env: BENCH_SECONDS (default 10), BENCH_INVOICES (default 100000), BENCH_DATABASE_URL (admin URL of
+// the Postgres to use, default postgres://postgres@127.0.0.1:5432/postgres; "skip" to skip it).
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { ensureEmbeddedPostgres } from "../packages/server/dist/db/embedded/embedded-postgres.js";
+import { foundationBench, pgConnector } from "./foundation.mjs";
+import { ROOT } from "./lib.mjs";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const invoices = Number(process.env.BENCH_INVOICES ?? 100_000);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+async function embeddedTarget() {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "btpay-bench-"));
+  return {
+    env: { BTPAY_DATA_DIR: dataDir },
+    // Connects to the socket of the PGlite child the running server owns (never opens the files twice).
+    connect: async () => {
+      const e = await ensureEmbeddedPostgres(dataDir);
+      const c = new pg.Client({ host: e.host, port: e.port, user: e.user, password: e.password, database: e.dbName });
+      await c.connect();
+      const end = c.end.bind(c);
+      c.end = async () => {
+        await end();
+        await e.release();
+      };
+      return c;
+    },
+    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+async function postgresTarget() {
+  const name = `btpay_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { DATABASE_URL: url.toString(), BTPAY_DB_POOL_SIZE: "20" },
+    connect: pgConnector(url.toString()),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+const ms = (v) => `${v} ms`;
+function table(r) {
+  const row = (name, x, target) =>
+    `| ${name} | ${x.rps.toLocaleString("en")} | ${ms(x.p50)} | ${ms(x.p99)} | ${x.errors} | ${target} |`;
+  return [
+    `### ${r.label}`,
+    "",
+    "| scenario (50 connections) | requests/s | p50 | p99 | errors | target |",
+    "|---|---:|---:|---:|---:|---|",
+    row("bare Express 5 hello (ceiling)", r.ceiling, "-"),
+    row("POST /invoices (create, 2 lines)", r.create, ">= 500/s, p99 < 100 ms"),
+    row("GET /invoices/{ref}", r.get, ">= 2,000/s"),
+    row(`GET /invoices?limit=50 (${r.invoices.toLocaleString("en")} invoices in the store)`, r.list, "p99 < 50 ms"),
+    row("GET /invoices?limit=50&status=paid&offset=500", r.listFiltered, "p99 < 50 ms"),
+    "",
+    `Seeding ${r.invoices.toLocaleString("en")} invoices by SQL took ${r.seedSeconds.toFixed(1)} s.`,
+    "",
+  ].join("\n");
+}
+
+const results = [];
+const targets = [["Embedded database (PGlite over its socket)", embeddedTarget]];
+if (adminUrl !== "skip") targets.push(["PostgreSQL 15 at 127.0.0.1:5432", postgresTarget]);
+for (const [label, make] of targets) {
+  const target = await make();
+  try {
+    console.error(`bench: ${label} ...`);
+    const r = await foundationBench({ label, env: target.env, connect: target.connect, seconds, invoices });
+    console.error(table(r));
+    results.push(r);
+  } finally {
+    await target.drop();
+  }
+}
+
+const head = readFileSync(path.join(ROOT, "bench/benchmarks.head.md"), "utf8");
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const body = [
+  head.trimEnd(),
+  "",
+  "## Latest results",
+  "",
+  `Run on ${new Date().toISOString().slice(0, 10)}: ${machine}; ${seconds} s per scenario; load generator (autocannon) on the same machine.`,
+  "",
+  ...results.map(table),
+].join("\n");
+writeFileSync(path.join(ROOT, "docs/benchmarks.md"), `${body}\n`);
+console.error("bench: wrote docs/benchmarks.md");
