@@ -26,8 +26,6 @@ export interface StoreRepository {
   create(store: Omit<StoreRecord, "createdAt">): Promise<StoreRecord>;
   list(): Promise<StoreRecord[]>;
   get(id: string): Promise<StoreRecord | null>;
-  /** Allocates the store's next invoice number; holds the store row until the transaction ends. */
-  allocateInvoiceNumber(storeId: string): Promise<number>;
 }
 
 export interface ApiKeyRepository {
@@ -41,8 +39,14 @@ export interface ApiKeyRepository {
   list(storeId?: string): Promise<ApiKeyRecord[]>;
   /** Revokes by prefix or numeric id; returns the key or null when none matched. */
   revoke(idOrPrefix: string): Promise<ApiKeyRecord | null>;
-  /** The live (not revoked) key with this hash, with its store (one round trip per request). */
-  findActiveByHash(hash: string): Promise<{ key: ApiKeyRecord; store: StoreRecord } | null>;
+  /**
+   * The live (not revoked) key with this hash and its store, counting one hit on the key's rate-limit
+   * window in the same round trip (every authenticated request pays one database round trip for both).
+   */
+  authenticate(
+    hash: string,
+    windowStart: number,
+  ): Promise<{ key: ApiKeyRecord; store: StoreRecord; hits: number } | null>;
 }
 
 export interface InvoicePage {
@@ -51,7 +55,8 @@ export interface InvoicePage {
 }
 
 export interface InvoiceRepository {
-  insert(storeId: string, ref: string, invoiceNumber: string, invoice: NewInvoice): Promise<InvoiceRecord>;
+  /** Inserts a draft with the store's next invoice number (`<prefix><n, at least 4 digits>`). */
+  insert(storeId: string, ref: string, invoicePrefix: string, invoice: NewInvoice): Promise<InvoiceRecord>;
   find(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
   /** Same, but locks the row (FOR UPDATE) for the rest of the transaction. */
   findForUpdate(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;

@@ -1,12 +1,13 @@
-import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Database, Repositories } from "../ports.js";
 import { apiKeyRepository } from "./repositories/api-key-repository.js";
 import { idempotencyRepository } from "./repositories/idempotency-repository.js";
 import { invoiceRepository } from "./repositories/invoice-repository.js";
 import { rateLimitRepository } from "./repositories/rate-limit-repository.js";
+import { makeSql, type Sql } from "./repositories/sql.js";
 import { storeRepository } from "./repositories/store-repository.js";
 
-function repositories(em: EntityManager): Repositories {
+function repositories(em: Sql): Repositories {
   return {
     stores: storeRepository(em),
     apiKeys: apiKeyRepository(em),
@@ -16,13 +17,18 @@ function repositories(em: EntityManager): Repositories {
   };
 }
 
-/** The `Database` port over MikroORM. Each call works on its own fork, never a shared identity map. */
+/**
+ * The `Database` port over MikroORM's connection pool. Repositories run plain parameterised SQL on
+ * its knex instance (decision 0002); a transaction hands every repository the same knex transaction.
+ */
 export function mikroDatabase(orm: MikroORM, onClose: () => Promise<void> = async () => {}): Database {
+  const knex = orm.em.getKnex();
+  const plain = repositories(makeSql(knex));
   return {
-    repos: () => repositories(orm.em.fork()),
-    transaction: (fn) => orm.em.fork().transactional((em) => fn(repositories(em))),
+    repos: () => plain,
+    transaction: (fn) => knex.transaction((trx) => fn(repositories(makeSql(knex, trx)))),
     async ping() {
-      await orm.em.fork().execute("select 1");
+      await knex.raw("select 1");
     },
     async close() {
       // Let queries of requests still in flight (the HTTP server has stopped accepting) finish

@@ -56,8 +56,3 @@ export function parseInvoiceLookup(value: string): InvoiceLookup {
   if (REF_RE.test(value)) return { by: "ref", ref: value.toUpperCase() };
   return { by: "number", invoiceNumber: value };
 }
-
-/** `INV-` + 4 digits at least: INV-0001 ... INV-9999, INV-10000 ... */
-export function formatInvoiceNumber(prefix: string, n: number): string {
-  return `${prefix}${String(n).padStart(4, "0")}`;
-}

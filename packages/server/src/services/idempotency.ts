@@ -27,6 +27,10 @@ function canonical(value: unknown): string {
 /**
  * Runs `work` once per (store, key): the key is claimed in the same transaction as the work, a retry
  * gets the first reply verbatim, and a failed attempt (any thrown error) leaves no trace.
+ *
+ * Without a key there is nothing to claim and `work` runs on plain repositories: it must be atomic
+ * by itself (a single statement, as invoice creation is) — a BEGIN/COMMIT pair around one statement
+ * would add two round trips to every create for nothing.
  */
 export async function idempotent(
   db: Database,
@@ -34,7 +38,7 @@ export async function idempotent(
   work: (repos: Repositories) => Promise<Reply>,
 ): Promise<Reply> {
   const { key } = scope;
-  if (key === undefined) return db.transaction(work);
+  if (key === undefined) return work(db.repos());
   const hash = createHash("sha256")
     .update(`${scope.operation}\n${canonical(scope.request)}`)
     .digest("hex");

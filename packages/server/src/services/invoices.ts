@@ -2,7 +2,6 @@ import { Decimal } from "../domain/decimal.js";
 import { NotFoundError, ValidationError } from "../domain/errors.js";
 import { newInvoiceRef } from "../domain/ids.js";
 import {
-  formatInvoiceNumber,
   type InvoiceRecord,
   type InvoiceStatus,
   type NewInvoice,
@@ -47,22 +46,11 @@ export class InvoiceService {
   }
 
   /**
-   * Inserts a prepared invoice inside `repos`' transaction. The invoice number is allocated by the same
-   * transaction, so concurrent creates get distinct numbers and a rolled-back create consumes none.
+   * Inserts a prepared invoice in one statement that also takes the store's next invoice number, so
+   * concurrent creates get distinct numbers and a create that rolls back consumes none.
    */
   async insert(repos: Repositories, auth: AuthContext, invoice: NewInvoice): Promise<InvoiceRecord> {
-    const n = await repos.stores.allocateInvoiceNumber(auth.store.id);
-    return repos.invoices.insert(
-      auth.store.id,
-      newInvoiceRef(),
-      formatInvoiceNumber(auth.store.invoicePrefix, n),
-      invoice,
-    );
-  }
-
-  async create(auth: AuthContext, body: CreateInvoiceBody): Promise<InvoiceRecord> {
-    const prepared = this.prepare(auth, body);
-    return this.db.transaction((repos) => this.insert(repos, auth, prepared));
+    return repos.invoices.insert(auth.store.id, newInvoiceRef(), auth.store.invoicePrefix, invoice);
   }
 
   async get(auth: AuthContext, ref: string): Promise<InvoiceRecord> {

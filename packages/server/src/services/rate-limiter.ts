@@ -19,18 +19,28 @@ export class RateLimiter {
     readonly perMinute: number,
   ) {}
 
-  async hit(bucket: string): Promise<RateLimitState> {
-    const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
-    const windowStart = nowSeconds - (nowSeconds % 60);
-    const resetAt = windowStart + 60;
-    const count = await this.db.repos().rateLimits.hit(bucket, windowStart);
-    if (count > this.perMinute) {
+  /** The current one-minute window (unix seconds). */
+  window(): { start: number; now: number } {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    return { start: now - (now % 60), now };
+  }
+
+  /** Judges `hits` counted in `window`: the state for the response headers, or a 429. */
+  check(hits: number, window: { start: number; now: number }): RateLimitState {
+    const resetAt = window.start + 60;
+    if (hits > this.perMinute) {
       throw new RateLimitedError(
-        Math.max(1, resetAt - nowSeconds),
+        Math.max(1, resetAt - window.now),
         `rate limit of ${this.perMinute} requests per minute exceeded`,
       );
     }
-    return { limit: this.perMinute, remaining: this.perMinute - count, resetAt };
+    return { limit: this.perMinute, remaining: this.perMinute - hits, resetAt };
+  }
+
+  /** Counts one hit on `bucket` (e.g. `ip:<address>` for public endpoints) and judges it. */
+  async hit(bucket: string): Promise<RateLimitState> {
+    const window = this.window();
+    return this.check(await this.db.repos().rateLimits.hit(bucket, window.start), window);
   }
 
   async prune(): Promise<number> {

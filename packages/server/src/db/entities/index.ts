@@ -2,6 +2,7 @@ import { ApiKeyEntity } from "./api-key.js";
 import { IdempotencyKeyEntity } from "./idempotency-key.js";
 import { InvoiceEntity } from "./invoice.js";
 import { InvoiceLineEntity } from "./invoice-line.js";
+import { InvoiceStatusCountEntity } from "./invoice-status-count.js";
 import { RateLimitCounterEntity } from "./rate-limit-counter.js";
 import { StoreEntity } from "./store.js";
 
@@ -10,6 +11,7 @@ export const entities = [
   ApiKeyEntity,
   InvoiceEntity,
   InvoiceLineEntity,
+  InvoiceStatusCountEntity,
   IdempotencyKeyEntity,
   RateLimitCounterEntity,
 ];

@@ -1,4 +1,8 @@
 import { Migration20261121054336 } from "./Migration20261121054336.js";
+import { Migration20261121060417 } from "./Migration20261121060417.js";
 
 /** Every migration, in order. Landed migrations are never edited; add new ones at the end. */
-export const migrationsList = [{ name: "Migration20261121054336", class: Migration20261121054336 }];
+export const migrationsList = [
+  { name: "Migration20261121054336", class: Migration20261121054336 },
+  { name: "Migration20261121060417", class: Migration20261121060417 },
+];

@@ -1,5 +1,5 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type { ApiKeyAccess, ApiKeyRecord, ApiKeyRepository } from "../../ports.js";
+import type { Sql } from "./sql.js";
 import { row, rows, toDate } from "./sql.js";
 
 interface ApiKeyRow {
@@ -24,7 +24,7 @@ const toRecord = (r: ApiKeyRow): ApiKeyRecord => ({
   revokedAt: r.revoked_at === null ? null : toDate(r.revoked_at),
 });
 
-export function apiKeyRepository(em: EntityManager): ApiKeyRepository {
+export function apiKeyRepository(em: Sql): ApiKeyRepository {
   return {
     async create(key) {
       const r = await row<ApiKeyRow>(
@@ -48,19 +48,27 @@ export function apiKeyRepository(em: EntityManager): ApiKeyRepository {
       );
       return r ? toRecord(r) : null;
     },
-    async findActiveByHash(hash) {
+    async authenticate(hash, windowStart) {
       const r = await row<
-        ApiKeyRow & { s_name: string; s_prefix: string; s_currency: string; s_created_at: Date | string }
+        ApiKeyRow & { s_name: string; s_prefix: string; s_currency: string; s_created_at: Date | string; hits: number }
       >(
         em,
-        `select k.id, k.store_id, k.name, k.prefix, k.access, k.created_at, k.revoked_at, s.name as s_name,
-           s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.created_at as s_created_at
-         from api_key k join store s on s.id = k.store_id where k.key_hash = ? and k.revoked_at is null`,
-        [hash],
+        `with k as (
+           select k.id, k.store_id, k.name, k.prefix, k.access, k.created_at, k.revoked_at, s.name as s_name,
+             s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.created_at as s_created_at
+           from api_key k join store s on s.id = k.store_id where k.key_hash = ? and k.revoked_at is null
+         ), h as (
+           insert into rate_limit_counter (bucket, window_start, count) select 'key:' || k.id, ?, 1 from k
+           on conflict (bucket, window_start) do update set count = rate_limit_counter.count + 1
+           returning count
+         )
+         select k.*, (select count from h) as hits from k`,
+        [hash, windowStart],
       );
       if (!r) return null;
       return {
         key: toRecord(r),
+        hits: Number(r.hits),
         store: {
           id: r.store_id,
           name: r.s_name,

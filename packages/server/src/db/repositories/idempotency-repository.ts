@@ -1,8 +1,8 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type { IdempotencyRepository, StoredResponse } from "../../ports.js";
+import type { Sql } from "./sql.js";
 import { row } from "./sql.js";
 
-export function idempotencyRepository(em: EntityManager): IdempotencyRepository {
+export function idempotencyRepository(em: Sql): IdempotencyRepository {
   return {
     async claim(storeId, key, operation, requestHash) {
       // ON CONFLICT waits for a concurrent claimer's transaction, then either inserts (it rolled back)

@@ -1,4 +1,3 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type {
   InvoiceLineRecord,
   InvoiceLookup,
@@ -7,6 +6,7 @@ import type {
   PaymentMethod,
 } from "../../domain/invoice.js";
 import type { InvoiceRepository } from "../../ports.js";
+import type { Sql } from "./sql.js";
 import { row, rows, toDate, trimNumeric } from "./sql.js";
 
 interface InvoiceRow {
@@ -83,7 +83,7 @@ function lookupWhere(lookup: InvoiceLookup): [string, unknown] {
   }
 }
 
-export function invoiceRepository(em: EntityManager): InvoiceRepository {
+export function invoiceRepository(em: Sql): InvoiceRepository {
   async function find(storeId: string, lookup: InvoiceLookup, lock: boolean) {
     const [cond, value] = lookupWhere(lookup);
     const sql = `${SELECT} where i.store_id = ? and ${cond}${lock ? " for update of i" : ""}`;
@@ -92,16 +92,34 @@ export function invoiceRepository(em: EntityManager): InvoiceRepository {
   }
 
   return {
-    async insert(storeId, ref, invoiceNumber, inv) {
-      const created = await row<{ id: string; created_at: Date | string }>(
+    async insert(storeId, ref, invoicePrefix, inv) {
+      // One statement takes the store's next number (locking the store row until commit, so
+      // concurrent creates serialize only here and a rollback returns the number), inserts the
+      // invoice and its lines. Numbers print with at least 4 digits: INV-0001 ... INV-10000.
+      const created = await row<{ id: string; invoice_number: string; created_at: Date | string }>(
         em,
-        `insert into invoice (store_id, ref, invoice_number, status, customer_email, customer_name, customer_company,
-           currency, subtotal, tax_rate, tax_amount, discount_amount, total, notes, payment_methods, metadata)
-         values (?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::jsonb) returning id, created_at`,
+        `with n as (
+           update store set next_invoice_number = next_invoice_number + 1 where id = ?
+           returning next_invoice_number - 1 as n
+         ), i as (
+           insert into invoice (store_id, ref, invoice_number, status, customer_email, customer_name, customer_company,
+             currency, subtotal, tax_rate, tax_amount, discount_amount, total, notes, payment_methods, metadata)
+           select ?, ?, ?::text || case when n.n < 10000 then lpad(n.n::text, 4, '0') else n.n::text end, 'draft',
+             ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::jsonb
+           from n
+           returning id, invoice_number, created_at
+         ), l as (
+           insert into invoice_line (invoice_id, position, description, quantity, unit_price, amount)
+           select i.id, v.position, v.description, v.quantity, v.unit_price, v.amount
+           from i, jsonb_to_recordset(?::jsonb) as v(position int, description text, quantity numeric,
+             unit_price numeric, amount numeric)
+         )
+         select id, invoice_number, created_at from i`,
         [
           storeId,
+          storeId,
           ref,
-          invoiceNumber,
+          invoicePrefix,
           inv.customerEmail,
           inv.customerName,
           inv.customerCompany,
@@ -114,22 +132,25 @@ export function invoiceRepository(em: EntityManager): InvoiceRepository {
           inv.notes,
           `{${inv.paymentMethods.join(",")}}`,
           JSON.stringify(inv.metadata),
+          // Amounts travel as JSON strings and are cast to numeric by Postgres: exact all the way.
+          JSON.stringify(
+            inv.lines.map((l, position) => ({
+              position,
+              description: l.description,
+              quantity: l.quantity,
+              unit_price: l.unitPrice,
+              amount: l.amount,
+            })),
+          ),
         ],
       );
-      if (!created) throw new Error("invoice insert returned no row");
-      const id = Number(created.id);
-      const values = inv.lines.map(() => "(?, ?, ?, ?, ?, ?)").join(", ");
-      const params = inv.lines.flatMap((l, i) => [id, i, l.description, l.quantity, l.unitPrice, l.amount]);
-      await em.execute(
-        `insert into invoice_line (invoice_id, position, description, quantity, unit_price, amount) values ${values}`,
-        params,
-      );
+      if (!created) throw new Error(`store ${storeId} not found while inserting an invoice`);
       return {
         ...inv,
-        id,
+        id: Number(created.id),
         storeId,
         ref,
-        invoiceNumber,
+        invoiceNumber: created.invoice_number,
         status: "draft",
         amountPaid: "0",
         createdAt: toDate(created.created_at),
@@ -140,16 +161,21 @@ export function invoiceRepository(em: EntityManager): InvoiceRepository {
     async list(storeId, { status, limit, offset }) {
       const where = status === undefined ? "i.store_id = ?" : "i.store_id = ? and i.status = ?";
       const params = status === undefined ? [storeId] : [storeId, status];
-      const page = await rows<InvoiceRow>(em, `${SELECT} where ${where} order by i.id desc limit ? offset ?`, [
-        ...params,
-        limit,
-        offset,
+      // `total` comes from the per-status counts a trigger keeps (migration 2), not count(*): counting a
+      // store's invoices would grow with its history; summing at most seven rows does not.
+      const countWhere = status === undefined ? "store_id = ?" : "store_id = ? and status = ?";
+      const [page, count] = await Promise.all([
+        rows<InvoiceRow>(em, `${SELECT} where ${where} order by i.id desc limit ? offset ?`, [
+          ...params,
+          limit,
+          offset,
+        ]),
+        row<{ n: string | null }>(em, `select sum(n) as n from invoice_status_count where ${countWhere}`, params),
       ]);
-      const count = await row<{ n: string }>(em, `select count(*) as n from invoice i where ${where}`, params);
       return { invoices: page.map(toRecord), total: Number(count?.n ?? 0) };
     },
     async setStatus(id, status) {
-      await em.execute("update invoice set status = ?, updated_at = now() where id = ?", [status, id]);
+      await em("update invoice set status = ?, updated_at = now() where id = ?", [status, id]);
     },
   };
 }

@@ -1,8 +1,8 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type { RateLimitRepository } from "../../ports.js";
+import type { Sql } from "./sql.js";
 import { row } from "./sql.js";
 
-export function rateLimitRepository(em: EntityManager): RateLimitRepository {
+export function rateLimitRepository(em: Sql): RateLimitRepository {
   return {
     async hit(bucket, windowStart) {
       const r = await row<{ count: number }>(

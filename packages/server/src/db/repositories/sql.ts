@@ -1,12 +1,26 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Knex } from "@mikro-orm/postgresql";
 
-/** Runs one parameterised statement on the em's connection (inside its transaction, if any). */
-export async function rows<T>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await em.execute(sql, params as never[], "all")) as T[];
+/**
+ * Runs one statement with `?` placeholders as a server-side parameterised query (values are sent
+ * separately, never spliced into the SQL text), inside `trx` when given.
+ */
+export type Sql = <T>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
+
+export function makeSql(knex: Knex, trx?: Knex.Transaction): Sql {
+  return async <T>(sql: string, params: readonly unknown[] = []) => {
+    const query = knex.raw(sql, params as Knex.RawBinding[]);
+    if (trx) query.transacting(trx);
+    const result = (await query) as { rows: T[] };
+    return result.rows;
+  };
 }
 
-export async function row<T>(em: EntityManager, sql: string, params: unknown[] = []): Promise<T | undefined> {
-  return (await rows<T>(em, sql, params))[0];
+export async function rows<T>(sql: Sql, text: string, params: readonly unknown[] = []): Promise<T[]> {
+  return sql<T>(text, params);
+}
+
+export async function row<T>(sql: Sql, text: string, params: readonly unknown[] = []): Promise<T | undefined> {
+  return (await sql<T>(text, params))[0];
 }
 
 /** Postgres `numeric` comes back as "200.00000000"; drop the storage scale's trailing zeros. */

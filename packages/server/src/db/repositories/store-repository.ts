@@ -1,5 +1,5 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import type { StoreRecord, StoreRepository } from "../../ports.js";
+import type { Sql } from "./sql.js";
 import { row, rows, toDate } from "./sql.js";
 
 interface StoreRow {
@@ -20,7 +20,7 @@ const toRecord = (r: StoreRow): StoreRecord => ({
 
 const COLUMNS = "id, name, invoice_prefix, default_currency, created_at";
 
-export function storeRepository(em: EntityManager): StoreRepository {
+export function storeRepository(em: Sql): StoreRepository {
   return {
     async create(store) {
       const r = await row<StoreRow>(
@@ -36,15 +36,6 @@ export function storeRepository(em: EntityManager): StoreRepository {
     async get(id) {
       const r = await row<StoreRow>(em, `select ${COLUMNS} from store where id = ?`, [id]);
       return r ? toRecord(r) : null;
-    },
-    async allocateInvoiceNumber(storeId) {
-      const r = await row<{ n: number }>(
-        em,
-        "update store set next_invoice_number = next_invoice_number + 1 where id = ? returning next_invoice_number - 1 as n",
-        [storeId],
-      );
-      if (!r) throw new Error(`store ${storeId} vanished while allocating an invoice number`);
-      return Number(r.n);
     },
   };
 }

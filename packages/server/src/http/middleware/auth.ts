@@ -11,9 +11,8 @@ const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
  */
 export function apiAuth(db: Database, limiter: RateLimiter) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const auth = await authenticate(db, req.get("authorization"));
+    const { limit: state, ...auth } = await authenticate(db, limiter, req.get("authorization"));
     res.locals.auth = auth;
-    const state = await limiter.hit(`key:${auth.key.id}`);
     res.setHeader("X-RateLimit-Limit", String(state.limit));
     res.setHeader("X-RateLimit-Remaining", String(state.remaining));
     res.setHeader("X-RateLimit-Reset", String(state.resetAt));

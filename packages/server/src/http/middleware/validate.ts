@@ -14,7 +14,7 @@ function describe(errors: ErrorObject[], where: string): ValidationError {
   // A failed oneOf/anyOf reports each branch; the outer error names the field with a clearer message.
   const outer = errors.find((e) => e.keyword === "oneOf" || e.keyword === "anyOf");
   const e = outer ?? errors[0];
-  if (e && e.schemaPath.includes("DecimalInput")) {
+  if (e?.schemaPath.includes("DecimalInput")) {
     return new ValidationError(
       'must be a decimal number: a string like "12.34" or a JSON number',
       (where === "body" ? "" : `${where} parameter `) + fieldName(e.instancePath),
