@@ -8,13 +8,29 @@ import { requestLog } from "./http/middleware/request-log.js";
 import { securityHeaders } from "./http/middleware/security-headers.js";
 import { mountOperations } from "./http/route.js";
 import { invoiceHandlers } from "./http/routes/invoices.js";
+import { rateHandlers } from "./http/routes/rates.js";
+import { walletHandlers } from "./http/routes/wallet.js";
 import type { Logger } from "./logger.js";
 import type { Clock, Database } from "./ports.js";
+import { parseFixedRates } from "./rates/fixed.js";
+import { FinalizeService } from "./services/finalize.js";
 import { InvoiceService } from "./services/invoices.js";
 import { RateLimiter } from "./services/rate-limiter.js";
+import { RateService } from "./services/rates.js";
+import { WalletService } from "./services/wallets.js";
 
 export interface AppDeps {
-  config: Pick<Config, "bodyLimitBytes" | "rateLimitPerMinute" | "trustProxy">;
+  config: Pick<
+    Config,
+    | "bodyLimitBytes"
+    | "rateLimitPerMinute"
+    | "trustProxy"
+    | "network"
+    | "gapLimit"
+    | "quoteDeadlineMinutes"
+    | "addressReuseAfterHours"
+    | "rates"
+  >;
   db: Database;
   logger: Logger;
   clock: Clock;
@@ -23,12 +39,25 @@ export interface AppDeps {
 export interface App {
   express: Express;
   rateLimiter: RateLimiter;
+  wallets: WalletService;
+  rates: RateService;
 }
 
 /** The HTTP app without side effects: no listening, no timers. main.ts and tests wire it. */
 export function createApp({ config, db, logger, clock }: AppDeps): App {
   const rateLimiter = new RateLimiter(db, clock, config.rateLimitPerMinute);
-  const invoices = new InvoiceService(db);
+  const invoices = new InvoiceService(db, clock);
+  const wallets = new WalletService(db, { network: config.network, defaultGapLimit: config.gapLimit });
+  const rates = new RateService(db, clock, {
+    fixed: config.rates.fixed
+      ? parseFixedRates(config.rates.fixed, clock.now()).map((r) => ({ ...r, rate: r.rate.toString() }))
+      : null,
+    maxAgeSeconds: config.rates.maxAgeSeconds,
+  });
+  const finalizer = new FinalizeService(db, wallets, rates, clock, logger, {
+    quoteDeadlineMinutes: config.quoteDeadlineMinutes,
+    addressReuseAfterHours: config.addressReuseAfterHours,
+  });
 
   const app = express();
   app.disable("x-powered-by");
@@ -54,10 +83,16 @@ export function createApp({ config, db, logger, clock }: AppDeps): App {
   const api = express.Router();
   api.use(apiAuth(db, rateLimiter));
   api.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
-  api.use(mountOperations({ ...invoiceHandlers(db, invoices) }));
+  api.use(
+    mountOperations({
+      ...invoiceHandlers(db, invoices, finalizer),
+      ...walletHandlers(wallets),
+      ...rateHandlers(rates),
+    }),
+  );
   app.use("/api/v1", api);
 
   app.use(notFound);
   app.use(errorHandler);
-  return { express: app, rateLimiter };
+  return { express: app, rateLimiter, wallets, rates };
 }

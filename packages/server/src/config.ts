@@ -16,6 +16,47 @@ export interface Config {
   defaultCurrency: string;
   /** Express `trust proxy`: set when btpay sits behind a reverse proxy that sets X-Forwarded-For. */
   trustProxy: boolean;
+  network: "mainnet" | "testnet" | "signet" | "regtest";
+  /** Minutes a finalized invoice's BTC price holds. */
+  quoteDeadlineMinutes: number;
+  /** Unpaid addresses in a row a new wallet's software scans (per wallet; default for new wallets). */
+  gapLimit: number;
+  /** Hours after which a released address may be handed out again; null = never reuse. */
+  addressReuseAfterHours: number | null;
+  rates: RateConfig;
+}
+
+export interface RateConfig {
+  /** `USD:70862.71,EUR:61919.68`: use exactly these instead of fetching (tests, demos). */
+  fixed: string | undefined;
+  /** Comma-separated source names, fetched in parallel and combined by median. */
+  sources: string;
+  /** Fiat currencies the refresher keeps rates for (invoices in others cannot be finalized). */
+  currencies: string[];
+  /** Per-source base URL overrides, `kraken=http://127.0.0.1:7001/kraken,...`. */
+  sourceUrls: Record<string, string>;
+  refreshSeconds: number;
+  /** Quotes older than this are refused: finalize says so instead of pricing on an old rate. */
+  maxAgeSeconds: number;
+  /** A quote this far (percent) from the median is dropped as an outlier. */
+  outlierPercent: number;
+  /** Agreeing sources a currency needs when several sources are configured. */
+  minSources: number;
+  timeoutMs: number;
+}
+
+function urlMap(raw: string | undefined, problems: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  for (const pair of raw.split(",")) {
+    const m = /^\s*([a-z]+)=(https?:\/\/\S+)\s*$/.exec(pair);
+    if (!m?.[1] || !m[2]) {
+      problems.push(`BTPAY_RATE_SOURCE_URLS must look like "kraken=http://host:port/path,..." (got "${pair}")`);
+      continue;
+    }
+    out[m[1]] = m[2];
+  }
+  return out;
 }
 
 export class ConfigError extends Error {
@@ -92,7 +133,39 @@ export function loadConfig(env: Env = process.env): Config {
     invoicePrefix,
     defaultCurrency,
     trustProxy: bool(env, "BTPAY_TRUST_PROXY", problems),
+    network: oneOf(env, "BTPAY_NETWORK", ["mainnet", "testnet", "signet", "regtest"], "mainnet", problems),
+    quoteDeadlineMinutes: integer(env, "BTPAY_QUOTE_DEADLINE", 30, 1, 1440, problems),
+    gapLimit: integer(env, "BTPAY_GAP_LIMIT", 20, 1, 1000, problems),
+    addressReuseAfterHours:
+      env.BTPAY_ADDRESS_REUSE_AFTER_HOURS === undefined || env.BTPAY_ADDRESS_REUSE_AFTER_HOURS === ""
+        ? null
+        : integer(env, "BTPAY_ADDRESS_REUSE_AFTER_HOURS", 0, 1, 100_000, problems),
+    rates: {
+      fixed: env.BTPAY_RATES_FIXED || undefined,
+      sources: env.BTPAY_RATE_SOURCES || "kraken,coinbase,bitstamp,coingecko,mempool",
+      currencies: (env.BTPAY_RATE_CURRENCIES || "USD,EUR,GBP,CAD,CHF,AUD,JPY")
+        .split(",")
+        .map((c) => c.trim().toUpperCase())
+        .filter((c) => c !== ""),
+      sourceUrls: urlMap(env.BTPAY_RATE_SOURCE_URLS, problems),
+      refreshSeconds: integer(env, "BTPAY_RATE_REFRESH_SECONDS", 60, 5, 86_400, problems),
+      maxAgeSeconds: integer(env, "BTPAY_RATE_MAX_AGE_SECONDS", 600, 30, 86_400, problems),
+      outlierPercent: integer(env, "BTPAY_RATE_OUTLIER_PERCENT", 2, 1, 50, problems),
+      minSources: integer(env, "BTPAY_RATE_MIN_SOURCES", 2, 1, 10, problems),
+      timeoutMs: integer(env, "BTPAY_RATE_TIMEOUT_MS", 5_000, 100, 60_000, problems),
+    },
   };
+  if (config.rates.currencies.some((c) => !/^[A-Z]{3}$/.test(c))) {
+    problems.push(
+      `BTPAY_RATE_CURRENCIES must be three-letter codes separated by commas (got "${env.BTPAY_RATE_CURRENCIES}")`,
+    );
+  }
+  if (
+    config.rates.fixed !== undefined &&
+    !/^[A-Za-z]{3}:[0-9]+(\.[0-9]+)?(,[A-Za-z]{3}:[0-9]+(\.[0-9]+)?)*$/.test(config.rates.fixed)
+  ) {
+    problems.push(`BTPAY_RATES_FIXED must look like "USD:70862.71,EUR:61919.68" (got "${config.rates.fixed}")`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -4,7 +4,9 @@ import type { Config } from "./config.js";
 import { type OpenedDatabase, openDatabase } from "./db/connect.js";
 import type { Logger } from "./logger.js";
 import { systemClock } from "./ports.js";
+import { parseRateSources } from "./rates/config.js";
 import { startHousekeeping } from "./workers/housekeeping.js";
+import { startRateRefresher } from "./workers/rate-refresher.js";
 
 export interface RunningServer {
   url: string;
@@ -26,6 +28,17 @@ export async function serve(
   logger.info({ database: opened.kind, migrationsApplied: opened.migrationsApplied }, "database ready");
   const app = createApp({ config, db: opened.db, logger, clock: systemClock });
   const housekeeping = startHousekeeping({ rateLimiter: app.rateLimiter, logger });
+  const refresher = config.rates.fixed
+    ? undefined
+    : startRateRefresher(opened.db, systemClock, logger, {
+        sources: parseRateSources(config.rates.sources, { baseUrls: config.rates.sourceUrls }),
+        currencies: config.rates.currencies,
+        intervalSeconds: config.rates.refreshSeconds,
+        maxAgeSeconds: config.rates.maxAgeSeconds,
+        outlierPercent: config.rates.outlierPercent,
+        minSources: config.rates.minSources,
+        timeoutMs: config.rates.timeoutMs,
+      });
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.express.listen(config.port, config.host, () => resolve(s));
@@ -35,7 +48,10 @@ export async function serve(
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-  logger.info({ url, database: opened.kind }, "btpay listening");
+  logger.info(
+    { url, database: opened.kind, network: config.network, rates: config.rates.fixed ? "fixed" : config.rates.sources },
+    "btpay listening",
+  );
   await opts.onReady?.(url);
 
   let closing: Promise<void> | undefined;
@@ -43,6 +59,7 @@ export async function serve(
     closing ??= (async () => {
       logger.info("shutting down: no new connections, finishing requests in flight");
       await housekeeping.stop();
+      await refresher?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -7,6 +7,8 @@ export interface StoreRecord {
   name: string;
   invoicePrefix: string;
   defaultCurrency: string;
+  /** Percent added to the BTC amount, as an exact decimal string. */
+  markupPercent: string;
   createdAt: Date;
 }
 
@@ -62,6 +64,8 @@ export interface InvoiceRepository {
   findForUpdate(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
   list(storeId: string, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage>;
   setStatus(id: number, status: InvoiceStatus): Promise<void>;
+  /** draft -> pending with the locked quote and the address. */
+  markFinalized(id: number, fields: FinalizeFields): Promise<void>;
 }
 
 export interface StoredResponse {
@@ -87,12 +91,96 @@ export interface RateLimitRepository {
   prune(before: number): Promise<number>;
 }
 
+export interface WalletRecord {
+  id: number;
+  storeId: string;
+  kind: "xpub" | "descriptor";
+  network: string;
+  scriptType: string;
+  receiveDescriptor: string;
+  changeDescriptor: string | null;
+  fingerprint: string | null;
+  derivationPath: string | null;
+  gapLimit: number;
+  nextIndex: number;
+  highestPaidIndex: number | null;
+  createdAt: Date;
+}
+
+export type NewWallet = Omit<WalletRecord, "id" | "storeId" | "nextIndex" | "highestPaidIndex" | "createdAt"> & {
+  /** Receive address 0: identifies the address sequence (unique across all stores). */
+  firstAddress: string;
+};
+
+export interface WalletRepository {
+  active(storeId: string): Promise<WalletRecord | null>;
+  /**
+   * Makes `wallet` the store's active wallet. A wallet with the same address sequence that this store
+   * used before is re-activated with its `next_index` (so no address is handed out twice); one that
+   * belongs to another store is refused (`"other-store"`). Call in a transaction.
+   */
+  replace(storeId: string, wallet: NewWallet): Promise<WalletRecord | "other-store">;
+  /** Takes the next receive index; the wallet row stays locked until the transaction ends. */
+  takeNextIndex(walletId: number): Promise<number>;
+}
+
+export interface AssignedAddress {
+  address: string;
+  chain: number;
+  index: number;
+}
+
+export interface AddressRepository {
+  /** Records a newly derived address as held by `invoiceId` (unique: never two holders). */
+  insertAssigned(a: {
+    walletId: number;
+    chain: number;
+    index: number;
+    address: string;
+    scriptPubkey: string;
+    invoiceId: number;
+  }): Promise<void>;
+  /**
+   * Hands a released address (never paid, released before `releasedBefore`) to `invoiceId`, or null
+   * when there is none. Rows are claimed with FOR UPDATE SKIP LOCKED.
+   */
+  reuseReleased(walletId: number, releasedBefore: Date, invoiceId: number): Promise<AssignedAddress | null>;
+  /** Releases the invoice's address unless a payment to it was ever seen; true when released. */
+  release(invoiceId: number, at: Date): Promise<boolean>;
+}
+
+export interface StoredRate {
+  currency: string;
+  rate: string;
+  sources: string[];
+  quotedAt: Date;
+  fetchedAt: Date;
+}
+
+export interface ExchangeRateRepository {
+  upsert(rates: readonly StoredRate[]): Promise<void>;
+  all(): Promise<StoredRate[]>;
+}
+
+export interface FinalizeFields {
+  btcRate: string;
+  btcAmountSats: bigint;
+  btcRateSources: string[];
+  btcRateAt: Date;
+  paymentAddress: string;
+  finalizedAt: Date;
+  expiresAt: Date;
+}
+
 export interface Repositories {
   stores: StoreRepository;
   apiKeys: ApiKeyRepository;
   invoices: InvoiceRepository;
   idempotency: IdempotencyRepository;
   rateLimits: RateLimitRepository;
+  wallets: WalletRepository;
+  addresses: AddressRepository;
+  exchangeRates: ExchangeRateRepository;
 }
 
 export interface Database {

@@ -187,6 +187,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wallet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get the store's wallet
+         * @description The watch-only wallet invoices are paid to, with its first five receive addresses (compare them
+         *     with your wallet software) and the gap-limit state: `unpaid_in_row` counts handed-out receive
+         *     addresses after the last one seen paid; `gap_warning` is set before it reaches `gap_limit`,
+         *     beyond which most wallets stop looking for payments.
+         */
+        get: operations["getWallet"];
+        /**
+         * Set the store's wallet
+         * @description Sets (or replaces) the store's wallet from exactly one of `xpub` (xpub/ypub/zpub, tpub/upub/vpub:
+         *     the SLIP-132 version picks P2PKH, P2SH-P2WPKH or P2WPKH) or `descriptor` (`pkh`, `sh(wpkh)`,
+         *     `wpkh`, `tr`, with optional key origin, a `/*` or multipath `/<0;1>/*` wildcard and an optional
+         *     checksum, which is verified). Private keys are refused and never stored or logged. Replacing a
+         *     wallet does not change the addresses of invoices already finalized. Full-access keys only.
+         */
+        put: operations["setWallet"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks": {
         parameters: {
             query?: never;
@@ -452,6 +483,12 @@ export interface components {
          *       "amount_due": "99.98",
          *       "btc_rate": "70862.71",
          *       "btc_amount": "0.00141126",
+         *       "btc_rate_sources": [
+         *         "bitstamp",
+         *         "coinbase",
+         *         "kraken"
+         *       ],
+         *       "btc_rate_at": 1710345590,
          *       "payment_address": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
          *       "payment_uri": "bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.00141126&label=INV-0001",
          *       "expires_at": 1710346500,
@@ -491,8 +528,15 @@ export interface components {
             amount_due: components["schemas"]["Decimal"];
             /** @description Locked fiat per BTC rate; null until finalized. */
             btc_rate: components["schemas"]["Decimal"] | null;
-            /** @description Amount due in BTC at the locked rate; null until finalized. */
+            /**
+             * @description Amount due in BTC at the locked rate; null until finalized. It is total x (1 + store markup
+             *     percent / 100) / btc_rate, rounded HALF_UP to 8 decimals (whole satoshis).
+             */
             btc_amount: components["schemas"]["Decimal"] | null;
+            /** @description The rate sources whose median gave `btc_rate` (e.g. kraken, coinbase); null until finalized. */
+            btc_rate_sources: string[] | null;
+            /** @description When the locked rate was quoted by its sources (unix seconds); null until finalized. */
+            btc_rate_at: number | null;
             /** @description Bitcoin address to pay; null until finalized. */
             payment_address: string | null;
             /** @description BIP21 URI (address, amount, label); null until finalized. */
@@ -620,6 +664,75 @@ export interface components {
          */
         PaymentLinkList: {
             payment_links: components["schemas"]["PaymentLink"][];
+        };
+        /**
+         * @example {
+         *       "descriptor": "wpkh([73c5da0a/84'/0'/0']xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)",
+         *       "gap_limit": 20
+         *     }
+         * @example {
+         *       "xpub": "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"
+         *     }
+         */
+        WalletSet: {
+            /** @description An extended public key (xpub/ypub/zpub/tpub/upub/vpub). */
+            xpub?: string;
+            /** @description An output descriptor with a `/*` or `/<0;1>/*` wildcard. */
+            descriptor?: string;
+            /**
+             * @description How many unpaid addresses in a row the merchant's wallet software scans (default 20).
+             * @default 20
+             */
+            gap_limit?: number;
+        };
+        /**
+         * @example {
+         *       "network": "mainnet",
+         *       "kind": "xpub",
+         *       "script_type": "p2wpkh",
+         *       "receive_descriptor": "wpkh(xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/0/*)#kj7aqcx6",
+         *       "change_descriptor": "wpkh(xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/1/*)#8xmuadkz",
+         *       "fingerprint": null,
+         *       "derivation_path": null,
+         *       "gap_limit": 20,
+         *       "next_index": 0,
+         *       "unpaid_in_row": 0,
+         *       "gap_warning": null,
+         *       "first_addresses": [
+         *         "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",
+         *         "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g",
+         *         "bc1qp59yckz4ae5c4efgw2s5wfyvrz0ala7rgvuz8z",
+         *         "bc1qgl5vlg0zdl7yvprgxj9fevsc6q6x5dmcyk3cn3",
+         *         "bc1qm97vqzgj934vnaq9s53ynkyf9dgr05rargr04n"
+         *       ],
+         *       "created_at": 1710345600
+         *     }
+         */
+        Wallet: {
+            /** @enum {string} */
+            network: "mainnet" | "testnet" | "signet" | "regtest";
+            /** @enum {string} */
+            kind: "xpub" | "descriptor";
+            /** @enum {string} */
+            script_type: "p2pkh" | "p2sh-p2wpkh" | "p2wpkh" | "p2tr";
+            /** @description Canonical public descriptor of the receive chain, with checksum. */
+            receive_descriptor: string;
+            /** @description Canonical public descriptor of the change chain, when known. */
+            change_descriptor: string | null;
+            /** @description Master key fingerprint from the key origin, when given. */
+            fingerprint: string | null;
+            /** @description Derivation path from the key origin, when given. */
+            derivation_path: string | null;
+            gap_limit: number;
+            /** @description Index of the next receive address to be handed out. */
+            next_index: number;
+            /** @description Receive addresses handed out after the last one seen paid. */
+            unpaid_in_row: number;
+            /** @description Set when `unpaid_in_row` is close to or past `gap_limit`. */
+            gap_warning: string | null;
+            /** @description Receive addresses 0 to 4. */
+            first_addresses: string[];
+            created_at: number;
         };
         /**
          * @example {
@@ -1202,6 +1315,60 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The wallet. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wallet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    setWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletSet"];
+            };
+        };
+        responses: {
+            /** @description The wallet that is now in use. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Wallet"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };

@@ -1,11 +1,13 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { Config } from "../config.js";
+import { type Config, loadConfig } from "../config.js";
 import { type OpenedDatabase, openDatabase } from "../db/connect.js";
 import { createLogger } from "../logger.js";
 import { serve } from "../main.js";
 import { ApiKeyService } from "../services/api-keys.js";
 import { StoreService } from "../services/stores.js";
+import { WalletService } from "../services/wallets.js";
+import { type RateSimulator, startRateSimulator } from "../simulators/rate-simulator.js";
 
 interface DevInfo {
   apiUrl: string;
@@ -18,8 +20,16 @@ interface DevInfo {
  * `<dataDir>/dev.json` (mode 600) so scripts and the playground can pick them up. The key is kept
  * there because the database only holds its hash.
  */
-export async function startDev(config: Config, io: { out: (l: string) => void }): Promise<void> {
+export async function startDev(io: { out: (l: string) => void }): Promise<void> {
+  // Dev mode runs on regtest unless told otherwise, and prices from the local rate simulator.
+  const config = loadConfig({ BTPAY_NETWORK: "regtest", ...process.env });
   const logger = createLogger(config.logLevel);
+  let simulator: RateSimulator | undefined;
+  if (!config.rates.fixed && Object.keys(config.rates.sourceUrls).length === 0) {
+    simulator = await startRateSimulator();
+    config.rates.sourceUrls = simulator.baseUrls;
+    logger.info({ url: simulator.url }, "rate simulator started (dev mode): rates are simulated, not real");
+  }
   const devFile = path.join(config.dataDir, "dev.json");
   const opened = await openDatabase(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize, migrate: true },
@@ -63,7 +73,10 @@ async function ensureDemoStore(
       const live = (await keys.list(previous.storeId)).some(
         (k) => !k.revokedAt && previous.apiKey.startsWith(`${k.prefix}_`),
       );
-      if (live) return { apiKey: previous.apiKey, storeId: previous.storeId };
+      if (live) {
+        await ensureDemoWallet(config, opened, previous.storeId);
+        return { apiKey: previous.apiKey, storeId: previous.storeId };
+      }
     }
     const stores = new StoreService(opened.db, {
       invoicePrefix: config.invoicePrefix,
@@ -72,6 +85,21 @@ async function ensureDemoStore(
     const existing = await stores.list();
     const store = existing[0] ?? (await stores.create({ name: "Demo store" }));
     const created = await keys.create({ storeId: store.id, name: "dev", access: "full" });
+    await ensureDemoWallet(config, opened, store.id);
     return { apiKey: created.key, storeId: store.id };
   }
+}
+
+/**
+ * The demo store's wallet on regtest: a public descriptor computed once, offline, from a published
+ * dev-only seed (docs/dev-mode.md); btpay itself never sees the private key.
+ */
+export const DEV_REGTEST_DESCRIPTOR =
+  "wpkh([c520773f/84'/1'/0']tpubDC5aPcCVFiFqoe2VRymedq8f6YoXgPfBNv6D5X8efZKZsyw9xN7yejJdenMpvSDKriHCwpCmJJSdgF6fu64MsKxhXE6QDCqjaoqFg1TcqyF/<0;1>/*)";
+
+async function ensureDemoWallet(config: Config, opened: OpenedDatabase, storeId: string): Promise<void> {
+  if (config.network !== "regtest") return;
+  const wallets = new WalletService(opened.db, { network: config.network, defaultGapLimit: config.gapLimit });
+  if (await opened.db.repos().wallets.active(storeId)) return;
+  await wallets.set(storeId, { descriptor: DEV_REGTEST_DESCRIPTOR });
 }

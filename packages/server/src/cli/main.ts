@@ -7,6 +7,7 @@ import { createLogger, type Logger } from "../logger.js";
 import { serve } from "../main.js";
 import { ApiKeyService } from "../services/api-keys.js";
 import { StoreService } from "../services/stores.js";
+import { WalletService, type WalletView } from "../services/wallets.js";
 import { startDev } from "./dev.js";
 
 const HELP = `btpay — self-hosted Bitcoin payments
@@ -16,7 +17,7 @@ Usage: btpay <command> [options]
   serve                                   run the server (PORT, default 5000)
   dev                                     run the server in dev mode (what 'npm start' does)
   migrate                                 apply pending database migrations
-  store create --name N [--invoice-prefix P] [--currency C]
+  store create --name N [--invoice-prefix P] [--currency C] [--markup PERCENT]
                                           create a store; prints only its id
   store list                              list stores
   api-key create [--name N] [--store S] [--read-only]
@@ -24,6 +25,10 @@ Usage: btpay <command> [options]
                                           (on an empty database a default store is created)
   api-key list [--store S]                list keys (prefix, access, status; never the key)
   api-key revoke <id|prefix>              revoke a key at once
+  wallet set [--store S] (--descriptor D | --xpub X) [--gap-limit N]
+                                          set the store's watch-only wallet; prints its first
+                                          five receive addresses to compare with your wallet
+  wallet show [--store S]                 the wallet, its first addresses and gap-limit state
 
 The database is DATABASE_URL when set, else the embedded one in BTPAY_DATA_DIR (default ./data).
 Commands work while a server is running on the same data directory.`;
@@ -52,7 +57,7 @@ export async function run(argv: string[], io: Out = stdio): Promise<number> {
         await serve(config, createLogger(config.logLevel));
         return await new Promise<number>(() => {}); // runs until a signal ends the process
       case "dev":
-        await startDev(config, io);
+        await startDev(io);
         return await new Promise<number>(() => {});
       case "migrate":
         return await withDb(config, async () => {
@@ -63,6 +68,8 @@ export async function run(argv: string[], io: Out = stdio): Promise<number> {
         return await storeCommand(config, action, rest, io);
       case "api-key":
         return await apiKeyCommand(config, action, rest, io);
+      case "wallet":
+        return await walletCommand(config, action, rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -77,8 +84,8 @@ export async function run(argv: string[], io: Out = stdio): Promise<number> {
       io.err(`btpay: ${(err as Error).message}\n\n${HELP}`);
       return 2;
     }
-    if (err instanceof DomainError) {
-      io.err(`btpay: ${err.message}`);
+    if (err instanceof DomainError || (err as Error).name?.endsWith("ConfigError")) {
+      io.err(`btpay: ${(err as Error).message}`);
       return 1;
     }
     io.err(`btpay: ${(err as Error).stack ?? String(err)}`);
@@ -93,7 +100,7 @@ function cliLogger(config: Config): Logger {
 
 async function withDb(
   config: Config,
-  fn: (deps: { stores: StoreService; keys: ApiKeyService }) => Promise<void>,
+  fn: (deps: { stores: StoreService; keys: ApiKeyService; wallets: WalletService }) => Promise<void>,
 ): Promise<number> {
   const logger = cliLogger(config);
   const opened = await openDatabase(
@@ -107,6 +114,7 @@ async function withDb(
         defaultCurrency: config.defaultCurrency,
       }),
       keys: new ApiKeyService(opened.db),
+      wallets: new WalletService(opened.db, { network: config.network, defaultGapLimit: config.gapLimit }),
     });
     return 0;
   } finally {
@@ -183,4 +191,44 @@ async function apiKeyCommand(config: Config, action: string | undefined, args: s
     });
   }
   throw new UsageError(`unknown api-key command "${action ?? ""}"`);
+}
+
+async function walletCommand(config: Config, action: string | undefined, args: string[], io: Out): Promise<number> {
+  const print = (v: WalletView) => {
+    io.out(`network:    ${v.wallet.network} (${v.wallet.scriptType})`);
+    io.out(`receive:    ${v.wallet.receiveDescriptor}`);
+    if (v.wallet.changeDescriptor) io.out(`change:     ${v.wallet.changeDescriptor}`);
+    io.out(`gap limit:  ${v.wallet.gapLimit} (unpaid in a row: ${v.unpaidInRow})`);
+    if (v.gapWarning) io.out(`WARNING:    ${v.gapWarning}`);
+    io.out("first receive addresses (compare them with your wallet software):");
+    for (const [i, a] of v.firstAddresses.entries()) io.out(`  ${i}  ${a}`);
+  };
+  if (action === "set") {
+    const { values } = parse(args, {
+      store: { type: "string" },
+      descriptor: { type: "string" },
+      xpub: { type: "string" },
+      "gap-limit": { type: "string" },
+    });
+    const gap = values["gap-limit"] === undefined ? undefined : Number(values["gap-limit"]);
+    if (gap !== undefined && (!Number.isInteger(gap) || gap < 1 || gap > 1000)) {
+      throw new UsageError("--gap-limit must be a whole number from 1 to 1000");
+    }
+    return withDb(config, async ({ stores, wallets }) => {
+      const store = await stores.resolve(values.store as string | undefined);
+      const input: { xpub?: string; descriptor?: string; gap_limit?: number } = {};
+      if (values.xpub !== undefined) input.xpub = values.xpub as string;
+      if (values.descriptor !== undefined) input.descriptor = values.descriptor as string;
+      if (gap !== undefined) input.gap_limit = gap;
+      print(await wallets.set(store.id, input));
+    });
+  }
+  if (action === "show") {
+    const { values } = parse(args, { store: { type: "string" } });
+    return withDb(config, async ({ stores, wallets }) => {
+      const store = await stores.resolve(values.store as string | undefined);
+      print(await wallets.get(store.id));
+    });
+  }
+  throw new UsageError(`unknown wallet command "${action ?? ""}"`);
 }

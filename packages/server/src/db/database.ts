@@ -1,11 +1,14 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Database, Repositories } from "../ports.js";
+import { addressRepository } from "./repositories/address-repository.js";
 import { apiKeyRepository } from "./repositories/api-key-repository.js";
+import { exchangeRateRepository } from "./repositories/exchange-rate-repository.js";
 import { idempotencyRepository } from "./repositories/idempotency-repository.js";
 import { invoiceRepository } from "./repositories/invoice-repository.js";
 import { rateLimitRepository } from "./repositories/rate-limit-repository.js";
 import { makeSql, type Sql } from "./repositories/sql.js";
 import { storeRepository } from "./repositories/store-repository.js";
+import { walletRepository } from "./repositories/wallet-repository.js";
 
 function repositories(em: Sql): Repositories {
   return {
@@ -14,6 +17,9 @@ function repositories(em: Sql): Repositories {
     invoices: invoiceRepository(em),
     idempotency: idempotencyRepository(em),
     rateLimits: rateLimitRepository(em),
+    wallets: walletRepository(em),
+    addresses: addressRepository(em),
+    exchangeRates: exchangeRateRepository(em),
   };
 }
 

@@ -30,6 +30,8 @@ export interface InvoiceRecord {
   discountAmount: string;
   total: string;
   amountPaid: string;
+  /** The locked quote and address: all null while a draft. */
+  quote: InvoiceQuote | null;
   notes: string;
   paymentMethods: PaymentMethod[];
   metadata: Record<string, unknown>;
@@ -37,10 +39,20 @@ export interface InvoiceRecord {
   lines: InvoiceLineRecord[];
 }
 
+export interface InvoiceQuote {
+  btcRate: string;
+  btcAmountSats: bigint;
+  btcRateSources: string[];
+  btcRateAt: Date;
+  paymentAddress: string;
+  finalizedAt: Date;
+  expiresAt: Date;
+}
+
 /** Draft fields of a new invoice, already validated and totalled. */
 export type NewInvoice = Omit<
   InvoiceRecord,
-  "id" | "ref" | "invoiceNumber" | "status" | "amountPaid" | "createdAt" | "storeId"
+  "id" | "ref" | "invoiceNumber" | "status" | "amountPaid" | "createdAt" | "storeId" | "quote"
 >;
 
 /** How an API path names an invoice: `INV-0001`, a ref, or a numeric id. */

@@ -10,14 +10,17 @@ import {
 } from "../domain/invoice.js";
 import { computeTotals, parseTotalsInput } from "../domain/invoice-totals.js";
 import type { CreateInvoiceBody } from "../http/generated/openapi.js";
-import type { Database, InvoicePage, Repositories } from "../ports.js";
+import { type Clock, type Database, type InvoicePage, type Repositories, systemClock } from "../ports.js";
 import type { AuthContext } from "./auth.js";
 
 const CANCELLABLE: readonly InvoiceStatus[] = ["draft", "pending"];
 
 /** Draft side of invoices: create, read, list, cancel. */
 export class InvoiceService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** Validates and totals the body BEFORE touching the database, so bad input writes and consumes nothing. */
   prepare(auth: AuthContext, body: CreateInvoiceBody): NewInvoice {
@@ -74,6 +77,9 @@ export class InvoiceService {
         );
       }
       await repos.invoices.setStatus(invoice.id, "cancelled");
+      // The reference releases the address back to the pool; only when no payment to it was ever
+      // seen, and it is handed out again only after a quarantine (docs/address-policy.md).
+      if (invoice.status === "pending") await repos.addresses.release(invoice.id, this.clock.now());
       return { ...invoice, status: "cancelled" };
     });
   }

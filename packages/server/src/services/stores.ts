@@ -1,4 +1,5 @@
 import { normalizeCurrency } from "../domain/currency.js";
+import { Decimal } from "../domain/decimal.js";
 import { ValidationError } from "../domain/errors.js";
 import { newStoreId } from "../domain/ids.js";
 import type { Database, StoreRecord } from "../ports.js";
@@ -14,7 +15,12 @@ export class StoreService {
     private readonly defaults: StoreDefaults,
   ) {}
 
-  async create(input: { name: string; invoicePrefix?: string; defaultCurrency?: string }): Promise<StoreRecord> {
+  async create(input: {
+    name: string;
+    invoicePrefix?: string | undefined;
+    defaultCurrency?: string | undefined;
+    markupPercent?: string | undefined;
+  }): Promise<StoreRecord> {
     const name = input.name.trim();
     if (name.length === 0 || name.length > 200) throw new ValidationError("must be 1 to 200 characters", "name");
     const invoicePrefix = input.invoicePrefix ?? this.defaults.invoicePrefix;
@@ -22,7 +28,17 @@ export class StoreService {
       throw new ValidationError('may only hold letters, digits, "-" and "_" (at most 20)', "invoice_prefix");
     }
     const defaultCurrency = normalizeCurrency(input.defaultCurrency ?? this.defaults.defaultCurrency);
-    return this.db.repos().stores.create({ id: newStoreId(), name, invoicePrefix, defaultCurrency });
+    const markup = Decimal.parse(input.markupPercent ?? "0", "markup_percent");
+    if (markup.isNegative() || markup.compare(Decimal.fromUnits(100n, 0)) > 0 || markup.decimalPlaces() > 4) {
+      throw new ValidationError("must be a percentage from 0 to 100 with at most 4 decimals", "markup_percent");
+    }
+    return this.db.repos().stores.create({
+      id: newStoreId(),
+      name,
+      invoicePrefix,
+      defaultCurrency,
+      markupPercent: markup.toString(),
+    });
   }
 
   list(): Promise<StoreRecord[]> {

@@ -77,4 +77,23 @@ describe("btpay CLI", () => {
       expect(await server.stop("SIGTERM")).toBe(0);
     }
   });
+
+  it("wallet set prints the first five receive addresses; private keys are refused without being echoed", async () => {
+    const storeId = (await cli(["store", "create", "--name", "Wallet shop"], target.env)).stdout.trim();
+    const zpub =
+      "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs";
+    const r = await cli(["wallet", "set", "--store", storeId, "--xpub", zpub], target.env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu");
+    expect(r.stdout).toContain("bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g");
+    expect(r.stdout.match(/bc1q/g)?.length).toBe(5);
+    const xprv =
+      "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi";
+    const bad = await cli(["wallet", "set", "--store", storeId, "--xpub", xprv], target.env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/private/i);
+    expect(bad.stderr + bad.stdout).not.toContain(xprv);
+    const show = await cli(["wallet", "show", "--store", storeId], target.env);
+    expect(show.stdout).toContain("p2wpkh");
+  });
 });

@@ -19,6 +19,9 @@ const post = (url: string, withKey = key) =>
     body: invoice,
   });
 
+const ZPUB =
+  "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs";
+
 describe("real server processes", () => {
   it("an invoice survives kill -9 of the server and a restart", async () => {
     const first = await startServerProcess(target.env);
@@ -61,6 +64,34 @@ describe("real server processes", () => {
       expect(lines.length).toBeGreaterThan(0);
       expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ requestId: expect.any(String), status: expect.any(Number) });
       expect(a.output() + b.output()).not.toContain(fresh);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it("two processes finalizing at once never hand out one address twice", async () => {
+    const env = { ...target.env, BTPAY_RATES_FIXED: "USD:70862.71" };
+    const storeId = (await cli(["store", "create", "--name", "Two-process shop"], target.env)).stdout.trim();
+    const shopKey = (await cli(["api-key", "create", "--name", "f", "--store", storeId], target.env)).stdout.trim();
+    const set = await cli(["wallet", "set", "--store", storeId, "--xpub", ZPUB, "--gap-limit", "100"], target.env);
+    expect(set.code).toBe(0);
+    const a = await startServerProcess(env);
+    const b = await startServerProcess(env);
+    try {
+      const drafts = await Promise.all(
+        Array.from({ length: 20 }, async () => (await (await post(a.url, shopKey)).json()) as { ref: string }),
+      );
+      const finalized = await Promise.all(
+        drafts.map(async (d, i) => {
+          const res = await fetch(`${i % 2 ? a.url : b.url}/api/v1/invoices/${d.ref}/finalize`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${shopKey}` },
+          });
+          expect(res.status).toBe(200);
+          return ((await res.json()) as { payment_address: string }).payment_address;
+        }),
+      );
+      expect(new Set(finalized).size).toBe(20);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }

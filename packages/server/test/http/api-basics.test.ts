@@ -104,9 +104,9 @@ describe("routes, methods and bodies", () => {
     expect(res.json().error).toMatch(/limit/);
   });
   it("an operation of the contract not built yet answers 501 JSON, not a crash", async () => {
-    const res = await call("/api/v1/rates", { key: full });
+    const res = await call("/api/v1/webhooks", { key: full });
     expect(res.status).toBe(501);
-    expect(res.json().error).toMatch(/getRates/);
+    expect(res.json().error).toMatch(/listWebhooks/);
   });
   it("sends security headers and a request id", async () => {
     const res = await call("/api/v1/invoices", { key: full, headers: { "x-request-id": "abc-123" } });

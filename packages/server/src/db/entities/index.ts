@@ -1,10 +1,13 @@
+import { AddressEntity } from "./address.js";
 import { ApiKeyEntity } from "./api-key.js";
+import { ExchangeRateEntity } from "./exchange-rate.js";
 import { IdempotencyKeyEntity } from "./idempotency-key.js";
 import { InvoiceEntity } from "./invoice.js";
 import { InvoiceLineEntity } from "./invoice-line.js";
 import { InvoiceStatusCountEntity } from "./invoice-status-count.js";
 import { RateLimitCounterEntity } from "./rate-limit-counter.js";
 import { StoreEntity } from "./store.js";
+import { WalletEntity } from "./wallet.js";
 
 export const entities = [
   StoreEntity,
@@ -14,4 +17,7 @@ export const entities = [
   InvoiceStatusCountEntity,
   IdempotencyKeyEntity,
   RateLimitCounterEntity,
+  WalletEntity,
+  AddressEntity,
+  ExchangeRateEntity,
 ];

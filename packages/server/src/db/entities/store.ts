@@ -12,6 +12,8 @@ export const StoreEntity = defineEntity({
     // own transaction, so a rolled-back create consumes no number and concurrent creates serialize here.
     nextInvoiceNumber: p.integer().default(1),
     defaultCurrency: p.string().length(3),
+    // Percent added to the BTC amount (the payer pays MORE BTC), e.g. to cover exchange costs.
+    markupPercent: p.decimal("string").precision(10).scale(4).default("0"),
     createdAt: p.datetime().defaultRaw("now()"),
   },
 });

@@ -1,6 +1,6 @@
 import type { ApiKeyAccess, ApiKeyRecord, ApiKeyRepository } from "../../ports.js";
 import type { Sql } from "./sql.js";
-import { row, rows, toDate } from "./sql.js";
+import { row, rows, toDate, trimNumeric } from "./sql.js";
 
 interface ApiKeyRow {
   id: number;
@@ -50,12 +50,20 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
     },
     async authenticate(hash, windowStart) {
       const r = await row<
-        ApiKeyRow & { s_name: string; s_prefix: string; s_currency: string; s_created_at: Date | string; hits: number }
+        ApiKeyRow & {
+          s_name: string;
+          s_prefix: string;
+          s_currency: string;
+          s_markup: string;
+          s_created_at: Date | string;
+          hits: number;
+        }
       >(
         em,
         `with k as (
            select k.id, k.store_id, k.name, k.prefix, k.access, k.created_at, k.revoked_at, s.name as s_name,
-             s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.created_at as s_created_at
+             s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.markup_percent::text as s_markup,
+             s.created_at as s_created_at
            from api_key k join store s on s.id = k.store_id where k.key_hash = ? and k.revoked_at is null
          ), h as (
            insert into rate_limit_counter (bucket, window_start, count) select 'key:' || k.id, ?, 1 from k
@@ -74,6 +82,7 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
           name: r.s_name,
           invoicePrefix: r.s_prefix,
           defaultCurrency: r.s_currency,
+          markupPercent: trimNumeric(r.s_markup),
           createdAt: toDate(r.s_created_at),
         },
       };

@@ -25,6 +25,13 @@ interface InvoiceRow {
   discount_amount: string;
   total: string;
   amount_paid: string;
+  btc_rate: string | null;
+  btc_amount_sats: string | null;
+  btc_rate_sources: string[] | null;
+  btc_rate_at: Date | string | null;
+  payment_address: string | null;
+  finalized_at: Date | string | null;
+  expires_at: Date | string | null;
   notes: string;
   payment_methods: string[];
   metadata: Record<string, unknown>;
@@ -35,7 +42,8 @@ interface InvoiceRow {
 // Lines come back in the same round trip, as text so no numeric passes through a JS number.
 const SELECT = `select i.id, i.store_id, i.ref, i.invoice_number, i.status, i.customer_email, i.customer_name,
   i.customer_company, i.currency, i.subtotal, i.tax_rate, i.tax_amount, i.discount_amount, i.total,
-  i.amount_paid, i.notes, i.payment_methods, i.metadata, i.created_at,
+  i.amount_paid, i.btc_rate, i.btc_amount_sats, i.btc_rate_sources, i.btc_rate_at, i.payment_address, i.finalized_at,
+  i.expires_at, i.notes, i.payment_methods, i.metadata, i.created_at,
   coalesce((select json_agg(json_build_object('d', l.description, 'q', l.quantity::text, 'u', l.unit_price::text,
     'a', l.amount::text) order by l.position) from invoice_line l where l.invoice_id = i.id), '[]'::json) as lines
   from invoice i`;
@@ -57,6 +65,18 @@ function toRecord(r: InvoiceRow): InvoiceRecord {
     discountAmount: trimNumeric(r.discount_amount),
     total: trimNumeric(r.total),
     amountPaid: trimNumeric(r.amount_paid),
+    quote:
+      r.payment_address === null || r.btc_rate === null || r.btc_amount_sats === null
+        ? null
+        : {
+            btcRate: trimNumeric(r.btc_rate),
+            btcAmountSats: BigInt(r.btc_amount_sats),
+            btcRateSources: r.btc_rate_sources ?? [],
+            btcRateAt: toDate(r.btc_rate_at as Date | string),
+            paymentAddress: r.payment_address,
+            finalizedAt: toDate(r.finalized_at as Date | string),
+            expiresAt: toDate(r.expires_at as Date | string),
+          },
     notes: r.notes,
     paymentMethods: r.payment_methods as PaymentMethod[],
     metadata: r.metadata,
@@ -153,6 +173,7 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
         invoiceNumber: created.invoice_number,
         status: "draft",
         amountPaid: "0",
+        quote: null,
         createdAt: toDate(created.created_at),
       };
     },
@@ -173,6 +194,23 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
         row<{ n: string | null }>(em, `select sum(n) as n from invoice_status_count where ${countWhere}`, params),
       ]);
       return { invoices: page.map(toRecord), total: Number(count?.n ?? 0) };
+    },
+    async markFinalized(id, f) {
+      await em(
+        `update invoice set status = 'pending', btc_rate = ?, btc_amount_sats = ?, btc_rate_sources = ?::text[],
+           btc_rate_at = ?, payment_address = ?, finalized_at = ?, expires_at = ?, updated_at = now()
+         where id = ? and status = 'draft'`,
+        [
+          f.btcRate,
+          f.btcAmountSats.toString(),
+          `{${f.btcRateSources.join(",")}}`,
+          f.btcRateAt,
+          f.paymentAddress,
+          f.finalizedAt,
+          f.expiresAt,
+          id,
+        ],
+      );
     },
     async setStatus(id, status) {
       await em("update invoice set status = ?, updated_at = now() where id = ?", [status, id]);

@@ -39,6 +39,10 @@ export const openapiDocument: Record<string, unknown> = {
     {
       "name": "webhooks",
       "description": "Webhook endpoints that receive signed event deliveries."
+    },
+    {
+      "name": "wallet",
+      "description": "The store's watch-only on-chain wallet: an extended public key or output descriptor. btpay\nderives a fresh receive address for every finalized invoice and never sees a private key.\n"
     }
   ],
   "paths": {
@@ -98,6 +102,12 @@ export const openapiDocument: Record<string, unknown> = {
                           "amount_due": "99.98",
                           "btc_rate": "70862.71",
                           "btc_amount": "0.00141126",
+                          "btc_rate_sources": [
+                            "bitstamp",
+                            "coinbase",
+                            "kraken"
+                          ],
+                          "btc_rate_at": 1710345590,
                           "payment_address": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
                           "payment_uri": "bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.00141126&label=INV-0001",
                           "expires_at": 1710346500,
@@ -281,6 +291,12 @@ export const openapiDocument: Record<string, unknown> = {
                       "amount_due": "0",
                       "btc_rate": "70848.67",
                       "btc_amount": "0.00310521",
+                      "btc_rate_sources": [
+                        "bitstamp",
+                        "coinbase",
+                        "kraken"
+                      ],
+                      "btc_rate_at": 1710345590,
                       "payment_address": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
                       "payment_uri": "bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.00310521&label=INV-0001",
                       "expires_at": 1710346500,
@@ -715,6 +731,88 @@ export const openapiDocument: Record<string, unknown> = {
           },
           "403": {
             "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/wallet": {
+      "get": {
+        "operationId": "getWallet",
+        "tags": [
+          "wallet"
+        ],
+        "summary": "Get the store's wallet",
+        "description": "The watch-only wallet invoices are paid to, with its first five receive addresses (compare them\nwith your wallet software) and the gap-limit state: `unpaid_in_row` counts handed-out receive\naddresses after the last one seen paid; `gap_warning` is set before it reaches `gap_limit`,\nbeyond which most wallets stop looking for payments.\n",
+        "responses": {
+          "200": {
+            "description": "The wallet.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Wallet"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      },
+      "put": {
+        "operationId": "setWallet",
+        "tags": [
+          "wallet"
+        ],
+        "summary": "Set the store's wallet",
+        "description": "Sets (or replaces) the store's wallet from exactly one of `xpub` (xpub/ypub/zpub, tpub/upub/vpub:\nthe SLIP-132 version picks P2PKH, P2SH-P2WPKH or P2WPKH) or `descriptor` (`pkh`, `sh(wpkh)`,\n`wpkh`, `tr`, with optional key origin, a `/*` or multipath `/<0;1>/*` wildcard and an optional\nchecksum, which is verified). Private keys are refused and never stored or logged. Replacing a\nwallet does not change the addresses of invoices already finalized. Full-access keys only.\n",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/WalletSet"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The wallet that is now in use.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Wallet"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           },
           "429": {
             "$ref": "#/components/responses/TooManyRequests"
@@ -1218,6 +1316,8 @@ export const openapiDocument: Record<string, unknown> = {
           "amount_due": "220.00",
           "btc_rate": null,
           "btc_amount": null,
+          "btc_rate_sources": null,
+          "btc_rate_at": null,
           "payment_address": null,
           "payment_uri": null,
           "expires_at": null,
@@ -1263,6 +1363,12 @@ export const openapiDocument: Record<string, unknown> = {
           "amount_due": "220.00",
           "btc_rate": "70848.67",
           "btc_amount": "0.00310521",
+          "btc_rate_sources": [
+            "bitstamp",
+            "coinbase",
+            "kraken"
+          ],
+          "btc_rate_at": 1710345590,
           "payment_address": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
           "payment_uri": "bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.00310521&label=INV-0001",
           "expires_at": 1710346500,
@@ -1639,6 +1745,8 @@ export const openapiDocument: Record<string, unknown> = {
           "amount_due",
           "btc_rate",
           "btc_amount",
+          "btc_rate_sources",
+          "btc_rate_at",
           "payment_address",
           "payment_uri",
           "expires_at",
@@ -1725,7 +1833,7 @@ export const openapiDocument: Record<string, unknown> = {
             ]
           },
           "btc_amount": {
-            "description": "Amount due in BTC at the locked rate; null until finalized.",
+            "description": "Amount due in BTC at the locked rate; null until finalized. It is total x (1 + store markup\npercent / 100) / btc_rate, rounded HALF_UP to 8 decimals (whole satoshis).\n",
             "anyOf": [
               {
                 "$ref": "#/components/schemas/Decimal"
@@ -1734,6 +1842,23 @@ export const openapiDocument: Record<string, unknown> = {
                 "type": "null"
               }
             ]
+          },
+          "btc_rate_sources": {
+            "type": [
+              "array",
+              "null"
+            ],
+            "description": "The rate sources whose median gave `btc_rate` (e.g. kraken, coinbase); null until finalized.",
+            "items": {
+              "type": "string"
+            }
+          },
+          "btc_rate_at": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "When the locked rate was quoted by its sources (unix seconds); null until finalized."
           },
           "payment_address": {
             "type": [
@@ -1802,6 +1927,12 @@ export const openapiDocument: Record<string, unknown> = {
             "amount_due": "99.98",
             "btc_rate": "70862.71",
             "btc_amount": "0.00141126",
+            "btc_rate_sources": [
+              "bitstamp",
+              "coinbase",
+              "kraken"
+            ],
+            "btc_rate_at": 1710345590,
             "payment_address": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
             "payment_uri": "bitcoin:bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq?amount=0.00141126&label=INV-0001",
             "expires_at": 1710346500,
@@ -2086,6 +2217,162 @@ export const openapiDocument: Record<string, unknown> = {
         "examples": [
           {
             "payment_links": []
+          }
+        ]
+      },
+      "WalletSet": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "xpub": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": "An extended public key (xpub/ypub/zpub/tpub/upub/vpub)."
+          },
+          "descriptor": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 1000,
+            "description": "An output descriptor with a `/*` or `/<0;1>/*` wildcard."
+          },
+          "gap_limit": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 1000,
+            "default": 20,
+            "description": "How many unpaid addresses in a row the merchant's wallet software scans (default 20)."
+          }
+        },
+        "examples": [
+          {
+            "descriptor": "wpkh([73c5da0a/84'/0'/0']xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)",
+            "gap_limit": 20
+          },
+          {
+            "xpub": "zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"
+          }
+        ]
+      },
+      "Wallet": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "network",
+          "kind",
+          "script_type",
+          "receive_descriptor",
+          "change_descriptor",
+          "fingerprint",
+          "derivation_path",
+          "gap_limit",
+          "next_index",
+          "unpaid_in_row",
+          "gap_warning",
+          "first_addresses",
+          "created_at"
+        ],
+        "properties": {
+          "network": {
+            "type": "string",
+            "enum": [
+              "mainnet",
+              "testnet",
+              "signet",
+              "regtest"
+            ]
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "xpub",
+              "descriptor"
+            ]
+          },
+          "script_type": {
+            "type": "string",
+            "enum": [
+              "p2pkh",
+              "p2sh-p2wpkh",
+              "p2wpkh",
+              "p2tr"
+            ]
+          },
+          "receive_descriptor": {
+            "type": "string",
+            "description": "Canonical public descriptor of the receive chain, with checksum."
+          },
+          "change_descriptor": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Canonical public descriptor of the change chain, when known."
+          },
+          "fingerprint": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Master key fingerprint from the key origin, when given."
+          },
+          "derivation_path": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Derivation path from the key origin, when given."
+          },
+          "gap_limit": {
+            "type": "integer"
+          },
+          "next_index": {
+            "type": "integer",
+            "description": "Index of the next receive address to be handed out."
+          },
+          "unpaid_in_row": {
+            "type": "integer",
+            "description": "Receive addresses handed out after the last one seen paid."
+          },
+          "gap_warning": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Set when `unpaid_in_row` is close to or past `gap_limit`."
+          },
+          "first_addresses": {
+            "type": "array",
+            "description": "Receive addresses 0 to 4.",
+            "items": {
+              "type": "string"
+            }
+          },
+          "created_at": {
+            "type": "integer"
+          }
+        },
+        "examples": [
+          {
+            "network": "mainnet",
+            "kind": "xpub",
+            "script_type": "p2wpkh",
+            "receive_descriptor": "wpkh(xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/0/*)#kj7aqcx6",
+            "change_descriptor": "wpkh(xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/1/*)#8xmuadkz",
+            "fingerprint": null,
+            "derivation_path": null,
+            "gap_limit": 20,
+            "next_index": 0,
+            "unpaid_in_row": 0,
+            "gap_warning": null,
+            "first_addresses": [
+              "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",
+              "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g",
+              "bc1qp59yckz4ae5c4efgw2s5wfyvrz0ala7rgvuz8z",
+              "bc1qgl5vlg0zdl7yvprgxj9fevsc6q6x5dmcyk3cn3",
+              "bc1qm97vqzgj934vnaq9s53ynkyf9dgr05rargr04n"
+            ],
+            "created_at": 1710345600
           }
         ]
       },

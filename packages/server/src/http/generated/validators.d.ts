@@ -14,6 +14,7 @@ import type {
   GetInvoiceQuery,
   GetInvoiceStatusParams,
   ListInvoicesQuery,
+  SetWalletBody,
 } from "./openapi.js";
 
 export type OperationId =
@@ -27,11 +28,13 @@ export type OperationId =
   | "createPaymentLink"
   | "deletePaymentLink"
   | "getRates"
+  | "getWallet"
+  | "setWallet"
   | "listWebhooks"
   | "createWebhook"
   | "deleteWebhook";
 
-export type HttpMethod = "get" | "post" | "delete";
+export type HttpMethod = "get" | "post" | "delete" | "put";
 
 /** Validators of one operation; a missing one means the operation has no such input. */
 export interface OperationValidators {
@@ -41,7 +44,7 @@ export interface OperationValidators {
   query?: ValidateFunction;
   /** Request headers, lower-cased names (other headers allowed). */
   headers?: ValidateFunction;
-  /** JSON body (exact types, no coercion; defaults filled in: createWebhook). */
+  /** JSON body (exact types, no coercion; defaults filled in: setWallet, createWebhook). */
   body?: ValidateFunction;
 }
 
@@ -69,6 +72,8 @@ export declare const validators: {
   readonly createPaymentLink: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers: ValidateFunction<CreatePaymentLinkHeaders>; readonly body: ValidateFunction<CreatePaymentLinkBody> };
   readonly deletePaymentLink: { readonly params: ValidateFunction<DeletePaymentLinkParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
   readonly getRates: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly getWallet: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly setWallet: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body: ValidateFunction<SetWalletBody> };
   readonly listWebhooks: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
   readonly createWebhook: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body: ValidateFunction<CreateWebhookBody> };
   readonly deleteWebhook: { readonly params: ValidateFunction<DeleteWebhookParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };

@@ -858,14 +858,133 @@ const body = (() => {
   validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema48 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookCreate"};
-  const schema49 = {"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"The endpoint that receives deliveries (HTTPS; plain http only makes sense for local development)."},"events":{"type":"array","minItems":1,"uniqueItems":true,"default":["*"],"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent"}},"description":{"type":"string","maxLength":500}},"examples":[{"url":"https://yoursite.com/webhook","events":["invoice.paid","invoice.confirmed"],"description":"Production webhook"}]};
-  const schema50 = {"type":"string","description":"An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),\n`invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),\n`invoice.cancelled`, `payment.received` (payment detected on the address), `payment.confirmed`,\nor `*` for all events.\n","enum":["invoice.created","invoice.paid","invoice.confirmed","invoice.expired","invoice.cancelled","payment.received","payment.confirmed","*"],"examples":["invoice.paid"]};
+  const schema48 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WalletSet"};
+  const schema49 = {"type":"object","additionalProperties":false,"properties":{"xpub":{"type":"string","minLength":1,"maxLength":200,"description":"An extended public key (xpub/ypub/zpub/tpub/upub/vpub)."},"descriptor":{"type":"string","minLength":1,"maxLength":1000,"description":"An output descriptor with a `/*` or `/<0;1>/*` wildcard."},"gap_limit":{"type":"integer","minimum":1,"maximum":1000,"default":20,"description":"How many unpaid addresses in a row the merchant's wallet software scans (default 20)."}},"examples":[{"descriptor":"wpkh([73c5da0a/84'/0'/0']xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)","gap_limit":20},{"xpub":"zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"}]};
   
-  function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/setWallet/body" */;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate33.evaluated;
+  const evaluated0 = validate32.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  const _errs0 = errors;
+  if(errors === _errs0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  if(data.gap_limit === undefined){
+  data.gap_limit = 20;
+  }
+  const _errs2 = errors;
+  for(const key0 in data){
+  if(!(((key0 === "xpub") || (key0 === "descriptor")) || (key0 === "gap_limit"))){
+  validate32.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs2 === errors){
+  if(data.xpub !== undefined){
+  let data0 = data.xpub;
+  const _errs3 = errors;
+  if(errors === _errs3){
+  if(typeof data0 === "string"){
+  if(func2(data0) > 200){
+  validate32.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+  return false;
+  }
+  else {
+  if(func2(data0) < 1){
+  validate32.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  return false;
+  }
+  }
+  }
+  else {
+  validate32.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  var valid1 = _errs3 === errors;
+  }
+  else {
+  var valid1 = true;
+  }
+  if(valid1){
+  if(data.descriptor !== undefined){
+  let data1 = data.descriptor;
+  const _errs5 = errors;
+  if(errors === _errs5){
+  if(typeof data1 === "string"){
+  if(func2(data1) > 1000){
+  validate32.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"}];
+  return false;
+  }
+  else {
+  if(func2(data1) < 1){
+  validate32.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  return false;
+  }
+  }
+  }
+  else {
+  validate32.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  var valid1 = _errs5 === errors;
+  }
+  else {
+  var valid1 = true;
+  }
+  if(valid1){
+  let data2 = data.gap_limit;
+  const _errs7 = errors;
+  if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+  validate32.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  if(errors === _errs7){
+  if((typeof data2 == "number") && (isFinite(data2))){
+  if(data2 > 1000 || isNaN(data2)){
+  validate32.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+  return false;
+  }
+  else {
+  if(data2 < 1 || isNaN(data2)){
+  validate32.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid1 = _errs7 === errors;
+  }
+  }
+  }
+  }
+  else {
+  validate32.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+  }
+  validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema50 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookCreate"};
+  const schema51 = {"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"The endpoint that receives deliveries (HTTPS; plain http only makes sense for local development)."},"events":{"type":"array","minItems":1,"uniqueItems":true,"default":["*"],"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent"}},"description":{"type":"string","maxLength":500}},"examples":[{"url":"https://yoursite.com/webhook","events":["invoice.paid","invoice.confirmed"],"description":"Production webhook"}]};
+  const schema52 = {"type":"string","description":"An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),\n`invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),\n`invoice.cancelled`, `payment.received` (payment detected on the address), `payment.confirmed`,\nor `*` for all events.\n","enum":["invoice.created","invoice.paid","invoice.confirmed","invoice.expired","invoice.cancelled","payment.received","payment.confirmed","*"],"examples":["invoice.paid"]};
+  
+  function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -879,14 +998,14 @@ const body = (() => {
   }
   let missing0;
   if((data.url === undefined) && (missing0 = "url")){
-  validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
   return false;
   }
   else {
   const _errs1 = errors;
   for(const key0 in data){
   if(!(((key0 === "url") || (key0 === "events")) || (key0 === "description"))){
-  validate33.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate34.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
@@ -899,24 +1018,24 @@ const body = (() => {
   if(errors === _errs2){
   if(typeof data0 === "string"){
   if(func2(data0) > 2000){
-  validate33.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
+  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
   return false;
   }
   else {
   if(!pattern12.test(data0)){
-  validate33.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""}];
+  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""}];
   return false;
   }
   else {
   if(!(formats2(data0))){
-  validate33.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""}];
+  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""}];
   return false;
   }
   }
   }
   }
   else {
-  validate33.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -932,7 +1051,7 @@ const body = (() => {
   if(errors === _errs4){
   if(Array.isArray(data1)){
   if(data1.length < 1){
-  validate33.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+  validate34.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
   return false;
   }
   else {
@@ -942,11 +1061,11 @@ const body = (() => {
   let data2 = data1[i0];
   const _errs6 = errors;
   if(typeof data2 !== "string"){
-  validate33.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate34.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   if(!((((((((data2 === "invoice.created") || (data2 === "invoice.paid")) || (data2 === "invoice.confirmed")) || (data2 === "invoice.expired")) || (data2 === "invoice.cancelled")) || (data2 === "payment.received")) || (data2 === "payment.confirmed")) || (data2 === "*"))){
-  validate33.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/enum",keyword:"enum",params:{allowedValues: schema50.enum},message:"must be equal to one of the allowed values"}];
+  validate34.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"}];
   return false;
   }
   var valid1 = _errs6 === errors;
@@ -962,7 +1081,7 @@ const body = (() => {
   for(;i1--;){
   for(j0 = i1; j0--;){
   if(func0(data1[i1], data1[j0])){
-  validate33.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"}];
+  validate34.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"}];
   return false;
   break outer0;
   }
@@ -973,7 +1092,7 @@ const body = (() => {
   }
   }
   else {
-  validate33.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+  validate34.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/type",keyword:"type",params:{type: "array"},message:"must be array"}];
   return false;
   }
   }
@@ -985,12 +1104,12 @@ const body = (() => {
   if(errors === _errs9){
   if(typeof data3 === "string"){
   if(func2(data3) > 500){
-  validate33.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];
+  validate34.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];
   return false;
   }
   }
   else {
-  validate33.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate34.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -1005,36 +1124,36 @@ const body = (() => {
   }
   }
   else {
-  validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate33.errors = vErrors;
+  validate34.errors = vErrors;
   return errors === 0;
   }
-  validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   /*# sourceURL="https://btpay.invalid/openapi/operations/createWebhook/body" */;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate32.evaluated;
+  const evaluated0 = validate33.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
   if(evaluated0.dynamicItems){
   evaluated0.items = undefined;
   }
-  if(!(validate33(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-  vErrors = vErrors === null ? validate33.errors : vErrors.concat(validate33.errors);
+  if(!(validate34(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+  vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
   errors = vErrors.length;
   }
-  validate32.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
   }
-  validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  return { createInvoice_body: validate20, createPaymentLink_body: validate28, createWebhook_body: validate32 };
+  validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  return { createInvoice_body: validate20, createPaymentLink_body: validate28, setWallet_body: validate32, createWebhook_body: validate33 };
 })();
 
 const input = (() => {
@@ -2067,10 +2186,10 @@ const input = (() => {
   validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema50 = {"$id":"https://btpay.invalid/openapi/operations/listWebhooks/query","type":"object","properties":{},"additionalProperties":false};
+  const schema50 = {"$id":"https://btpay.invalid/openapi/operations/getWallet/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhooks/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getWallet/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate38.evaluated;
@@ -2099,10 +2218,10 @@ const input = (() => {
   validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema51 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/query","type":"object","properties":{},"additionalProperties":false};
+  const schema51 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/createWebhook/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/setWallet/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate39.evaluated;
@@ -2131,10 +2250,10 @@ const input = (() => {
   validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema52 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647}},"required":["id"],"additionalProperties":false};
+  const schema52 = {"$id":"https://btpay.invalid/openapi/operations/listWebhooks/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/params" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhooks/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate40.evaluated;
@@ -2146,60 +2265,10 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
-  let missing0;
-  if((data.id === undefined) && (missing0 = "id")){
-  validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-  return false;
-  }
-  else {
-  const _errs1 = errors;
   for(const key0 in data){
-  if(!(key0 === "id")){
   validate40.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
-  }
-  }
-  if(_errs1 === errors){
-  if(data.id !== undefined){
-  let data0 = data.id;
-  const _errs2 = errors;
-  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-  let dataType0 = typeof data0;
-  let coerced0 = undefined;
-  if(!(coerced0 !== undefined)){
-  if(dataType0 === "boolean" || data0 === null
-                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
-  coerced0 = +data0;
-  }
-  else {
-  validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-  return false;
-  }
-  }
-  if(coerced0 !== undefined){
-  data0 = coerced0;
-  if(data !== undefined){
-  data["id"] = coerced0;
-  }
-  }
-  }
-  if(errors === _errs2){
-  if((typeof data0 == "number") && (isFinite(data0))){
-  if(data0 > 2147483647 || isNaN(data0)){
-  validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
-  return false;
-  }
-  else {
-  if(data0 < 1 || isNaN(data0)){
-  validate40.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-  return false;
-  }
-  }
-  }
-  }
-  }
-  }
   }
   }
   else {
@@ -2213,10 +2282,10 @@ const input = (() => {
   validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema53 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/query","type":"object","properties":{},"additionalProperties":false};
+  const schema53 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createWebhook/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate41.evaluated;
@@ -2243,7 +2312,121 @@ const input = (() => {
   return errors === 0;
   }
   validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, listWebhooks_query: validate38, createWebhook_query: validate39, deleteWebhook_params: validate40, deleteWebhook_query: validate41 };
+  
+  
+  const schema54 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647}},"required":["id"],"additionalProperties":false};
+  
+  function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate42.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.id === undefined) && (missing0 = "id")){
+  validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "id")){
+  validate42.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.id !== undefined){
+  let data0 = data.id;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate42.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["id"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 2147483647 || isNaN(data0)){
+  validate42.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate42.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate42.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate42.errors = vErrors;
+  return errors === 0;
+  }
+  validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema55 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/query","type":"object","properties":{},"additionalProperties":false};
+  
+  function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate43.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate43.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate43.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate43.errors = vErrors;
+  return errors === 0;
+  }
+  validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, getWallet_query: validate38, setWallet_query: validate39, listWebhooks_query: validate40, createWebhook_query: validate41, deleteWebhook_params: validate42, deleteWebhook_query: validate43 };
 })();
 
 export const validators = Object.freeze({
@@ -2257,6 +2440,8 @@ export const validators = Object.freeze({
   createPaymentLink: Object.freeze({ query: input.createPaymentLink_query, headers: input.createPaymentLink_headers, body: body.createPaymentLink_body }),
   deletePaymentLink: Object.freeze({ params: input.deletePaymentLink_params, query: input.deletePaymentLink_query }),
   getRates: Object.freeze({ query: input.getRates_query }),
+  getWallet: Object.freeze({ query: input.getWallet_query }),
+  setWallet: Object.freeze({ query: input.setWallet_query, body: body.setWallet_body }),
   listWebhooks: Object.freeze({ query: input.listWebhooks_query }),
   createWebhook: Object.freeze({ query: input.createWebhook_query, body: body.createWebhook_body }),
   deleteWebhook: Object.freeze({ params: input.deleteWebhook_params, query: input.deleteWebhook_query }),
@@ -2273,6 +2458,8 @@ export const operations = Object.freeze({
   createPaymentLink: Object.freeze({ method: "post", path: "/payment-links", openapiPath: "/payment-links", tag: "payment-links", successStatus: 201 }),
   deletePaymentLink: Object.freeze({ method: "delete", path: "/payment-links/:slug", openapiPath: "/payment-links/{slug}", tag: "payment-links", successStatus: 200 }),
   getRates: Object.freeze({ method: "get", path: "/rates", openapiPath: "/rates", tag: "rates", successStatus: 200 }),
+  getWallet: Object.freeze({ method: "get", path: "/wallet", openapiPath: "/wallet", tag: "wallet", successStatus: 200 }),
+  setWallet: Object.freeze({ method: "put", path: "/wallet", openapiPath: "/wallet", tag: "wallet", successStatus: 200 }),
   listWebhooks: Object.freeze({ method: "get", path: "/webhooks", openapiPath: "/webhooks", tag: "webhooks", successStatus: 200 }),
   createWebhook: Object.freeze({ method: "post", path: "/webhooks", openapiPath: "/webhooks", tag: "webhooks", successStatus: 201 }),
   deleteWebhook: Object.freeze({ method: "delete", path: "/webhooks/:id", openapiPath: "/webhooks/{id}", tag: "webhooks", successStatus: 200 }),

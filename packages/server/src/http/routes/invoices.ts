@@ -1,12 +1,13 @@
 import type { InvoiceStatus } from "../../domain/invoice.js";
 import type { Database } from "../../ports.js";
+import type { FinalizeService } from "../../services/finalize.js";
 import { idempotent } from "../../services/idempotency.js";
 import type { InvoiceService } from "../../services/invoices.js";
 import type { Handlers } from "../route.js";
 import { serializeInvoice, serializeInvoiceStatus } from "../serializers/invoice.js";
 
 /** Thin handlers: validated input -> one service call -> serializer. */
-export function invoiceHandlers(db: Database, invoices: InvoiceService): Handlers {
+export function invoiceHandlers(db: Database, invoices: InvoiceService, finalizer: FinalizeService): Handlers {
   return {
     listInvoices: async ({ auth, query }) => {
       const limit = query.limit ?? 50;
@@ -33,6 +34,10 @@ export function invoiceHandlers(db: Database, invoices: InvoiceService): Handler
     getInvoiceStatus: async ({ auth, params }) => ({
       status: 200,
       body: serializeInvoiceStatus(await invoices.get(auth, params.ref)),
+    }),
+    finalizeInvoice: async ({ auth, params }) => ({
+      status: 200,
+      body: serializeInvoice(await finalizer.finalize(auth, params.ref)),
     }),
     cancelInvoice: async ({ auth, params }) => {
       await invoices.cancel(auth, params.ref);

@@ -1,5 +1,7 @@
 import type { InvoiceRecord } from "../../domain/invoice.js";
 import { amountDue, formatFiat, formatUnitPrice } from "../../domain/money-format.js";
+import { formatBtc } from "../../domain/pricing.js";
+import { bip21Uri } from "../../wallet/index.js";
 import type { components } from "../generated/openapi.js";
 
 type Invoice = components["schemas"]["Invoice"];
@@ -9,6 +11,7 @@ export const unixSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
 export function serializeInvoice(inv: InvoiceRecord): Invoice {
   const c = inv.currency;
+  const q = inv.quote;
   return {
     id: inv.id,
     ref: inv.ref,
@@ -25,11 +28,13 @@ export function serializeInvoice(inv: InvoiceRecord): Invoice {
     total: formatFiat(inv.total, c),
     amount_paid: formatFiat(inv.amountPaid, c),
     amount_due: amountDue(inv.total, inv.amountPaid, c),
-    btc_rate: null,
-    btc_amount: null,
-    payment_address: null,
-    payment_uri: null,
-    expires_at: null,
+    btc_rate: q ? q.btcRate : null,
+    btc_amount: q ? formatBtc(q.btcAmountSats) : null,
+    btc_rate_sources: q ? q.btcRateSources : null,
+    btc_rate_at: q ? unixSeconds(q.btcRateAt) : null,
+    payment_address: q ? q.paymentAddress : null,
+    payment_uri: q ? bip21Uri(q.paymentAddress, q.btcAmountSats, { label: inv.invoiceNumber }) : null,
+    expires_at: q ? unixSeconds(q.expiresAt) : null,
     notes: inv.notes,
     payment_methods: inv.paymentMethods,
     metadata: inv.metadata,

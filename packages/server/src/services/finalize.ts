@@ -1,0 +1,96 @@
+import { Decimal } from "../domain/decimal.js";
+import { NotFoundError, ValidationError } from "../domain/errors.js";
+import { gapWarning, unpaidInRow } from "../domain/gap-limit.js";
+import { type InvoiceQuote, type InvoiceRecord, parseInvoiceLookup } from "../domain/invoice.js";
+import { btcAmountSats } from "../domain/pricing.js";
+import type { Logger } from "../logger.js";
+import type { AssignedAddress, Clock, Database, Repositories, WalletRecord } from "../ports.js";
+import type { AuthContext } from "./auth.js";
+import type { RateService } from "./rates.js";
+import type { WalletService } from "./wallets.js";
+
+export interface FinalizeOptions {
+  quoteDeadlineMinutes: number;
+  /** Hours after release before an address may be handed out again; null = never. */
+  addressReuseAfterHours: number | null;
+}
+
+/**
+ * draft -> pending: lock the BTC price for the quote deadline and hand out a fresh address. All in
+ * one transaction: without a wallet, a fresh rate or a positive total nothing is consumed.
+ */
+export class FinalizeService {
+  constructor(
+    private readonly db: Database,
+    private readonly wallets: WalletService,
+    private readonly rates: RateService,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly opts: FinalizeOptions,
+  ) {}
+
+  async finalize(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
+    return this.db.transaction(async (repos) => {
+      const invoice = await repos.invoices.findForUpdate(auth.store.id, parseInvoiceLookup(ref));
+      if (!invoice) throw new NotFoundError(`invoice "${ref}" not found`);
+      if (invoice.status !== "draft") {
+        throw new ValidationError(
+          `invoice ${invoice.invoiceNumber} is ${invoice.status}; only draft invoices can be finalized`,
+        );
+      }
+      if (!Decimal.parse(invoice.total).isPositive()) {
+        throw new ValidationError(
+          `invoice ${invoice.invoiceNumber} has a total of 0; only a positive total can be paid`,
+        );
+      }
+      const wallet = await repos.wallets.active(auth.store.id);
+      if (!wallet) {
+        throw new ValidationError(
+          "this store has no wallet: set one with PUT /api/v1/wallet or 'npx btpay wallet set'",
+        );
+      }
+      const rate = await this.rates.quote(invoice.currency, repos);
+      const now = this.clock.now();
+      const sats = btcAmountSats(invoice.total, rate.rate, auth.store.markupPercent);
+      const address = await this.assignAddress(repos, wallet, invoice.id, now);
+      const quote: InvoiceQuote = {
+        btcRate: rate.rate,
+        btcAmountSats: sats,
+        btcRateSources: rate.sources,
+        btcRateAt: rate.at,
+        paymentAddress: address.address,
+        finalizedAt: now,
+        expiresAt: new Date(now.getTime() + this.opts.quoteDeadlineMinutes * 60_000),
+      };
+      await repos.invoices.markFinalized(invoice.id, quote);
+      return { ...invoice, status: "pending", quote };
+    });
+  }
+
+  /** A released, never-paid address past its quarantine when reuse is enabled; else the next index. */
+  private async assignAddress(
+    repos: Repositories,
+    wallet: WalletRecord,
+    invoiceId: number,
+    now: Date,
+  ): Promise<AssignedAddress> {
+    if (this.opts.addressReuseAfterHours !== null) {
+      const releasedBefore = new Date(now.getTime() - this.opts.addressReuseAfterHours * 3_600_000);
+      const reused = await repos.addresses.reuseReleased(wallet.id, releasedBefore, invoiceId);
+      if (reused) return reused;
+    }
+    const index = await repos.wallets.takeNextIndex(wallet.id);
+    const derived = this.wallets.deriver(wallet).address(0, index);
+    await repos.addresses.insertAssigned({
+      walletId: wallet.id,
+      chain: 0,
+      index,
+      address: derived.address,
+      scriptPubkey: derived.scriptPubKeyHex,
+      invoiceId,
+    });
+    const warning = gapWarning(unpaidInRow(index + 1, wallet.highestPaidIndex), wallet.gapLimit);
+    if (warning) this.logger.warn({ storeId: wallet.storeId, walletId: wallet.id, index }, `gap limit: ${warning}`);
+    return { address: derived.address, chain: 0, index };
+  }
+}
