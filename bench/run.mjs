@@ -8,6 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { ensureEmbeddedPostgres } from "../packages/server/dist/db/embedded/embedded-postgres.js";
+import { derivationBench } from "./derivation.mjs";
+import { finalizeBench } from "./finalize.mjs";
 import { foundationBench, pgConnector } from "./foundation.mjs";
 import { ROOT } from "./lib.mjs";
 
@@ -69,8 +71,23 @@ function table(r) {
     row("GET /invoices/{ref}", r.get, ">= 2,000/s"),
     row(`GET /invoices?limit=50 (${r.invoices.toLocaleString("en")} invoices in the store)`, r.list, "p99 < 50 ms"),
     row("GET /invoices?limit=50&status=paid&offset=500", r.listFiltered, "p99 < 50 ms"),
+    `| POST /invoices/{ref}/finalize (one draft per request) | ${r.finalize.rps.toLocaleString("en")} | ${ms(r.finalize.p50)} | ${ms(r.finalize.p99)} | ${r.finalize.errors} | >= 300/s, 0 duplicate addresses |`,
     "",
-    `Seeding ${r.invoices.toLocaleString("en")} invoices by SQL took ${r.seedSeconds.toFixed(1)} s.`,
+    `Seeding ${r.invoices.toLocaleString("en")} invoices by SQL took ${r.seedSeconds.toFixed(1)} s. Finalize: ${r.finalize.finalized.toLocaleString("en")} invoices finalized, **${r.finalize.duplicates} duplicate addresses**.`,
+    "",
+  ].join("\n");
+}
+
+function derivationTable(d) {
+  return [
+    "### Address derivation (one core, in process)",
+    "",
+    "| script | btpay WalletDeriver addresses/s | raw bip32 `derive(0).derive(i)` /s (ceiling named by the issue) | raw single `derive(i)` on a cached chain key /s | @bitcoinerlab/descriptors `Output` /s | descriptor parse + checks, ms per wallet |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...Object.entries(d).map(
+      ([script, x]) =>
+        `| ${script} | ${x.derivePerSec.toLocaleString("en")} | ${x.rawBip32PerSec.toLocaleString("en")} | ${x.rawBip32CachedChainPerSec.toLocaleString("en")} | ${x.descriptorsLibraryPerSec.toLocaleString("en")} | ${x.parseMsPerWallet} |`,
+    ),
     "",
   ].join("\n");
 }
@@ -83,12 +100,15 @@ for (const [label, make] of targets) {
   try {
     console.error(`bench: ${label} ...`);
     const r = await foundationBench({ label, env: target.env, connect: target.connect, seconds, invoices });
+    r.finalize = await finalizeBench({ env: target.env, connect: target.connect, seconds });
     console.error(table(r));
     results.push(r);
   } finally {
     await target.drop();
   }
 }
+
+const derivation = await derivationBench({ seconds: Math.min(seconds, 3) });
 
 const head = readFileSync(path.join(ROOT, "bench/benchmarks.head.md"), "utf8");
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -100,6 +120,7 @@ const body = [
   `Run on ${new Date().toISOString().slice(0, 10)}: ${machine}; ${seconds} s per scenario; load generator (autocannon) on the same machine.`,
   "",
   ...results.map(table),
+  derivationTable(derivation),
 ].join("\n");
 writeFileSync(path.join(ROOT, "docs/benchmarks.md"), `${body}\n`);
 console.error("bench: wrote docs/benchmarks.md");

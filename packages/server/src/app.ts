@@ -13,6 +13,7 @@ import { walletHandlers } from "./http/routes/wallet.js";
 import type { Logger } from "./logger.js";
 import type { Clock, Database } from "./ports.js";
 import { parseFixedRates } from "./rates/fixed.js";
+import { AddressPool } from "./services/address-pool.js";
 import { FinalizeService } from "./services/finalize.js";
 import { InvoiceService } from "./services/invoices.js";
 import { RateLimiter } from "./services/rate-limiter.js";
@@ -54,7 +55,7 @@ export function createApp({ config, db, logger, clock }: AppDeps): App {
       : null,
     maxAgeSeconds: config.rates.maxAgeSeconds,
   });
-  const finalizer = new FinalizeService(db, wallets, rates, clock, logger, {
+  const finalizer = new FinalizeService(db, wallets, new AddressPool(db, wallets), rates, clock, logger, {
     quoteDeadlineMinutes: config.quoteDeadlineMinutes,
     addressReuseAfterHours: config.addressReuseAfterHours,
   });

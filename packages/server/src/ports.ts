@@ -120,8 +120,13 @@ export interface WalletRepository {
    * belongs to another store is refused (`"other-store"`). Call in a transaction.
    */
   replace(storeId: string, wallet: NewWallet): Promise<WalletRecord | "other-store">;
-  /** Takes the next receive index; the wallet row stays locked until the transaction ends. */
-  takeNextIndex(walletId: number): Promise<number>;
+  /**
+   * Reserves `count` receive indexes for derivation and returns the first; the wallet row stays
+   * locked until the transaction ends (keep that transaction short).
+   */
+  takeIndexes(walletId: number, count: number): Promise<number>;
+  /** Highest receive index held by an invoice (assigned or released), or null when none. */
+  highestHandedOut(walletId: number): Promise<number | null>;
 }
 
 export interface AssignedAddress {
@@ -131,15 +136,16 @@ export interface AssignedAddress {
 }
 
 export interface AddressRepository {
-  /** Records a newly derived address as held by `invoiceId` (unique: never two holders). */
-  insertAssigned(a: {
-    walletId: number;
-    chain: number;
-    index: number;
-    address: string;
-    scriptPubkey: string;
-    invoiceId: number;
-  }): Promise<void>;
+  /** Stores pre-derived receive addresses as `available` (not handed out to anyone yet). */
+  insertAvailable(
+    walletId: number,
+    rows: readonly { chain: number; index: number; address: string; scriptPubkey: string }[],
+  ): Promise<void>;
+  /**
+   * Hands the lowest available address to `invoiceId` (FOR UPDATE SKIP LOCKED: concurrent finalizes
+   * take different rows without waiting on each other), or null when none is available.
+   */
+  claimAvailable(walletId: number, invoiceId: number): Promise<AssignedAddress | null>;
   /**
    * Hands a released address (never paid, released before `releasedBefore`) to `invoiceId`, or null
    * when there is none. Rows are claimed with FOR UPDATE SKIP LOCKED.

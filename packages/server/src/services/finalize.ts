@@ -5,6 +5,7 @@ import { type InvoiceQuote, type InvoiceRecord, parseInvoiceLookup } from "../do
 import { btcAmountSats } from "../domain/pricing.js";
 import type { Logger } from "../logger.js";
 import type { AssignedAddress, Clock, Database, Repositories, WalletRecord } from "../ports.js";
+import type { AddressPool } from "./address-pool.js";
 import type { AuthContext } from "./auth.js";
 import type { RateService } from "./rates.js";
 import type { WalletService } from "./wallets.js";
@@ -23,6 +24,7 @@ export class FinalizeService {
   constructor(
     private readonly db: Database,
     private readonly wallets: WalletService,
+    private readonly pool: AddressPool,
     private readonly rates: RateService,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -30,7 +32,8 @@ export class FinalizeService {
   ) {}
 
   async finalize(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
-    return this.db.transaction(async (repos) => {
+    let refillFor: WalletRecord | undefined;
+    const finalized = await this.db.transaction(async (repos) => {
       const invoice = await repos.invoices.findForUpdate(auth.store.id, parseInvoiceLookup(ref));
       if (!invoice) throw new NotFoundError(`invoice "${ref}" not found`);
       if (invoice.status !== "draft") {
@@ -53,6 +56,7 @@ export class FinalizeService {
       const now = this.clock.now();
       const sats = btcAmountSats(invoice.total, rate.rate, auth.store.markupPercent);
       const address = await this.assignAddress(repos, wallet, invoice.id, now);
+      if (this.pool.isLow(wallet, address.index)) refillFor = wallet;
       const quote: InvoiceQuote = {
         btcRate: rate.rate,
         btcAmountSats: sats,
@@ -63,11 +67,17 @@ export class FinalizeService {
         expiresAt: new Date(now.getTime() + this.opts.quoteDeadlineMinutes * 60_000),
       };
       await repos.invoices.markFinalized(invoice.id, quote);
-      return { ...invoice, status: "pending", quote };
+      return { ...invoice, status: "pending" as const, quote };
     });
+    // After commit, in its own short transaction, so the next finalizes find addresses ready.
+    if (refillFor) await this.pool.refill(refillFor);
+    return finalized;
   }
 
-  /** A released, never-paid address past its quarantine when reuse is enabled; else the next index. */
+  /**
+   * A released, never-paid address past its quarantine when reuse is enabled; else the lowest
+   * pre-derived address; else (pool drained by a burst) one derived right here under the wallet lock.
+   */
   private async assignAddress(
     repos: Repositories,
     wallet: WalletRecord,
@@ -79,18 +89,19 @@ export class FinalizeService {
       const reused = await repos.addresses.reuseReleased(wallet.id, releasedBefore, invoiceId);
       if (reused) return reused;
     }
-    const index = await repos.wallets.takeNextIndex(wallet.id);
-    const derived = this.wallets.deriver(wallet).address(0, index);
-    await repos.addresses.insertAssigned({
-      walletId: wallet.id,
-      chain: 0,
-      index,
-      address: derived.address,
-      scriptPubkey: derived.scriptPubKeyHex,
-      invoiceId,
-    });
-    const warning = gapWarning(unpaidInRow(index + 1, wallet.highestPaidIndex), wallet.gapLimit);
-    if (warning) this.logger.warn({ storeId: wallet.storeId, walletId: wallet.id, index }, `gap limit: ${warning}`);
-    return { address: derived.address, chain: 0, index };
+    let claimed = await repos.addresses.claimAvailable(wallet.id, invoiceId);
+    if (!claimed) {
+      const index = await repos.wallets.takeIndexes(wallet.id, 1);
+      const derived = this.wallets.deriver(wallet).address(0, index);
+      await repos.addresses.insertAvailable(wallet.id, [
+        { chain: 0, index, address: derived.address, scriptPubkey: derived.scriptPubKeyHex },
+      ]);
+      claimed = await repos.addresses.claimAvailable(wallet.id, invoiceId);
+      if (!claimed) throw new Error("an address derived in this transaction could not be claimed");
+    }
+    const warning = gapWarning(unpaidInRow(claimed.index + 1, wallet.highestPaidIndex), wallet.gapLimit);
+    if (warning)
+      this.logger.warn({ storeId: wallet.storeId, walletId: wallet.id, index: claimed.index }, `gap limit: ${warning}`);
+    return claimed;
   }
 }

@@ -5,6 +5,8 @@ import { type BitcoinNetwork, parseWallet, WalletDeriver, type WalletSpec } from
 
 export interface WalletView {
   wallet: WalletRecord;
+  /** Index of the next receive address to be handed out (pre-derived ones are not handed out). */
+  nextIndex: number;
   firstAddresses: string[];
   unpaidInRow: number;
   gapWarning: string | null;
@@ -56,10 +58,13 @@ export class WalletService {
     return this.view(wallet);
   }
 
-  view(wallet: WalletRecord): WalletView {
-    const unpaid = unpaidInRow(wallet.nextIndex, wallet.highestPaidIndex);
+  async view(wallet: WalletRecord): Promise<WalletView> {
+    const highest = await this.db.repos().wallets.highestHandedOut(wallet.id);
+    const nextIndex = highest === null ? 0 : highest + 1;
+    const unpaid = unpaidInRow(nextIndex, wallet.highestPaidIndex);
     return {
       wallet,
+      nextIndex,
       firstAddresses: this.deriver(wallet)
         .addresses(0, 0, 5)
         .map((a) => a.address),

@@ -24,6 +24,10 @@ export const DEFAULT_SIMULATED_RATES: Readonly<Record<string, string>> = {
   EUR: "61919.68",
   GBP: "53545.32",
   CAD: "97583.60",
+  // The rest of btpay's default BTPAY_RATE_CURRENCIES, so dev mode can price every one of them.
+  CHF: "56012.40",
+  AUD: "108214.55",
+  JPY: "10598311",
 };
 
 /** Offset of each source from the base rate, in percent: close enough to agree, distinct enough to test a median. */

@@ -75,3 +75,34 @@ describe("pricing from stored rates", () => {
     expect(rates.data?.rates).toEqual([]);
   });
 });
+
+describe("address reuse after a quarantine (opt-in)", () => {
+  it("hands a cancelled invoice's never-paid address out again only after the quarantine", async () => {
+    const reuse = await startTestServer({
+      clock,
+      env: { BTPAY_RATES_FIXED: "USD:70000", BTPAY_ADDRESS_REUSE_AFTER_HOURS: "2" },
+    });
+    try {
+      now = new Date();
+      const store = await reuse.stores.create({ name: "Reuse shop" });
+      const { key } = await reuse.keys.create({ storeId: store.id, name: "k", access: "full" });
+      const client = createBtpayClient({ baseUrl: reuse.baseUrl, apiKey: key });
+      await client.PUT("/wallet", { body: { descriptor: `wpkh(${TV1}/0/*)` } });
+      const finalize = async () => {
+        const { data: d } = await client.POST("/invoices", { body: { lines } });
+        const { data } = await client.POST("/invoices/{ref}/finalize", { params: { path: { ref: d?.ref ?? "" } } });
+        return data;
+      };
+      const first = await finalize();
+      await client.DELETE("/invoices/{ref}", { params: { path: { ref: first?.ref ?? "" } } });
+      now = new Date(now.getTime() + 60 * 60_000);
+      const during = await finalize();
+      expect(during?.payment_address).not.toBe(first?.payment_address);
+      now = new Date(now.getTime() + 61 * 60_000);
+      const after = await finalize();
+      expect(after?.payment_address).toBe(first?.payment_address);
+    } finally {
+      await reuse.close();
+    }
+  });
+});

@@ -81,14 +81,22 @@ export function walletRepository(sql: Sql): WalletRepository {
       if (!r) throw new Error("wallet insert returned no row");
       return toRecord(r);
     },
-    async takeNextIndex(walletId) {
-      const r = await row<{ n: number }>(
+    async takeIndexes(walletId, count) {
+      const r = await row<{ first: number }>(
         sql,
-        "update wallet set next_index = next_index + 1 where id = ? returning next_index - 1 as n",
+        "update wallet set next_index = next_index + ? where id = ? returning next_index - ? as first",
+        [count, walletId, count],
+      );
+      if (!r) throw new Error(`wallet ${walletId} vanished while reserving address indexes`);
+      return Number(r.first);
+    },
+    async highestHandedOut(walletId) {
+      const r = await row<{ n: number | null }>(
+        sql,
+        "select max(derivation_index) as n from address where wallet_id = ? and chain = 0 and state <> 'available'",
         [walletId],
       );
-      if (!r) throw new Error(`wallet ${walletId} vanished while taking an address index`);
-      return Number(r.n);
+      return r?.n === null || r?.n === undefined ? null : Number(r.n);
     },
   };
 }

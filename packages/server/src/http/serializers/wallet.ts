@@ -15,7 +15,7 @@ export function serializeWallet(v: WalletView): Wallet {
     fingerprint: w.fingerprint,
     derivation_path: w.derivationPath,
     gap_limit: w.gapLimit,
-    next_index: w.nextIndex,
+    next_index: v.nextIndex,
     unpaid_in_row: v.unpaidInRow,
     gap_warning: v.gapWarning,
     first_addresses: v.firstAddresses,
