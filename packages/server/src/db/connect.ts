@@ -25,7 +25,7 @@ export async function openDatabase(opts: DatabaseOptions, logger: Logger): Promi
   if (opts.databaseUrl) {
     const orm = await initOrm({ kind: "url", url: opts.databaseUrl, poolSize: opts.poolSize });
     const applied = opts.migrate ? await migrate(orm, "url") : [];
-    return { db: mikroDatabase(orm), orm, kind: "postgres", migrationsApplied: applied };
+    return { db: mikroDatabase(orm, { namedStatements: true }), orm, kind: "postgres", migrationsApplied: applied };
   }
   const embedded = await ensureEmbeddedPostgres(opts.dataDir, {
     log: (msg, fields) => logger.info({ ...fields }, msg),
@@ -33,7 +33,12 @@ export async function openDatabase(opts: DatabaseOptions, logger: Logger): Promi
   try {
     const orm = await initOrm({ kind: "socket", ...embedded });
     const applied = opts.migrate ? await migrate(orm, "socket") : [];
-    return { db: mikroDatabase(orm, () => embedded.release()), orm, kind: "embedded", migrationsApplied: applied };
+    return {
+      db: mikroDatabase(orm, { namedStatements: false, onClose: () => embedded.release() }),
+      orm,
+      kind: "embedded",
+      migrationsApplied: applied,
+    };
   } catch (err) {
     await embedded.release();
     throw err;

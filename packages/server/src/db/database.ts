@@ -6,7 +6,7 @@ import { exchangeRateRepository } from "./repositories/exchange-rate-repository.
 import { idempotencyRepository } from "./repositories/idempotency-repository.js";
 import { invoiceRepository } from "./repositories/invoice-repository.js";
 import { rateLimitRepository } from "./repositories/rate-limit-repository.js";
-import { makeSql, type Sql } from "./repositories/sql.js";
+import { connectionSql, type PgConnection, type Sql } from "./repositories/sql.js";
 import { storeRepository } from "./repositories/store-repository.js";
 import { walletRepository } from "./repositories/wallet-repository.js";
 
@@ -23,29 +23,63 @@ function repositories(em: Sql): Repositories {
   };
 }
 
+interface PooledClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+}
+
 /**
- * The `Database` port over MikroORM's connection pool. Repositories run plain parameterised SQL on
- * its knex instance (decision 0002); a transaction hands every repository the same knex transaction.
+ * The `Database` port over MikroORM's connection pool (decision 0002). Repositories run plain SQL on
+ * a `pg` connection borrowed from that pool: one statement per borrow outside transactions, one
+ * connection for the whole of a transaction. `namedStatements` prepares each statement once per
+ * connection (real Postgres only; see `connectionSql`).
  */
-export function mikroDatabase(orm: MikroORM, onClose: () => Promise<void> = async () => {}): Database {
+export function mikroDatabase(
+  orm: MikroORM,
+  opts: { namedStatements: boolean; onClose?: () => Promise<void> },
+): Database {
   const knex = orm.em.getKnex();
-  const plain = repositories(makeSql(knex));
+  const pool = knex.client as unknown as PooledClient;
+  const named = opts.namedStatements;
+  const borrow = async <T>(fn: (connection: PgConnection) => Promise<T>): Promise<T> => {
+    const connection = await pool.acquireConnection();
+    try {
+      return await fn(connection);
+    } finally {
+      await pool.releaseConnection(connection);
+    }
+  };
+  const plain = repositories(<T>(sql: string, params?: readonly unknown[]) =>
+    borrow((c) => connectionSql(c, named)<T>(sql, params)),
+  );
   return {
     repos: () => plain,
-    transaction: (fn) => knex.transaction((trx) => fn(repositories(makeSql(knex, trx)))),
+    transaction: (fn) =>
+      borrow(async (connection) => {
+        await connection.query({ text: "begin", values: [] });
+        try {
+          const result = await fn(repositories(connectionSql(connection, named)));
+          await connection.query({ text: "commit", values: [] });
+          return result;
+        } catch (err) {
+          // A failed rollback (connection gone) must not hide the error that caused it.
+          await connection.query({ text: "rollback", values: [] }).catch(() => undefined);
+          throw err;
+        }
+      }),
     async ping() {
-      await knex.raw("select 1");
+      await borrow((c) => c.query({ text: "select 1", values: [] }));
     },
     async close() {
       // Let queries of requests still in flight (the HTTP server has stopped accepting) finish
       // instead of aborting them: wait, bounded, until no connection is checked out or awaited.
-      const pool = (orm.em.getKnex().client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
+      const tarn = (knex.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool;
       const deadline = Date.now() + 5_000;
-      while (pool && (pool.numUsed() > 0 || pool.numPendingAcquires() > 0) && Date.now() < deadline) {
+      while (tarn && (tarn.numUsed() > 0 || tarn.numPendingAcquires() > 0) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
       await orm.close(true);
-      await onClose();
+      await opts.onClose?.();
     },
   };
 }

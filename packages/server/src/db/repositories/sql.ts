@@ -1,17 +1,53 @@
-import type { Knex } from "@mikro-orm/postgresql";
+import { createHash } from "node:crypto";
 
 /**
  * Runs one statement with `?` placeholders as a server-side parameterised query (values are sent
- * separately, never spliced into the SQL text), inside `trx` when given.
+ * separately, never spliced into the SQL text).
  */
 export type Sql = <T>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
 
-export function makeSql(knex: Knex, trx?: Knex.Transaction): Sql {
+/** The slice of a `pg` client that repositories need. */
+export interface PgConnection {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: unknown[] }>;
+}
+
+interface Statement {
+  text: string;
+  name: string;
+}
+
+const statements = new Map<string, Statement>();
+
+/**
+ * `?` -> `$1, $2, ...` once per statement text (our statements never contain a literal `?`), and a
+ * stable name derived from the text. Named statements are parsed and planned once per connection
+ * instead of on every call: for the hot statements that is most of Postgres's work (measured in
+ * docs/benchmarks.md).
+ */
+function statement(sql: string): Statement {
+  let s = statements.get(sql);
+  if (!s) {
+    let i = 0;
+    const text = sql.replace(/\?/g, () => `$${++i}`);
+    s = { text, name: `btpay_${createHash("sha1").update(text).digest("hex").slice(0, 16)}` };
+    statements.set(sql, s);
+  }
+  return s;
+}
+
+/**
+ * Statements on one connection. `named` must be false on the embedded database: its connections
+ * share one Postgres session, so a name prepared by one client would collide with another's.
+ */
+export function connectionSql(connection: PgConnection, named: boolean): Sql {
   return async <T>(sql: string, params: readonly unknown[] = []) => {
-    const query = knex.raw(sql, params as Knex.RawBinding[]);
-    if (trx) query.transacting(trx);
-    const result = (await query) as { rows: T[] };
-    return result.rows;
+    const s = statement(sql);
+    const result = await connection.query({
+      text: s.text,
+      values: params as unknown[],
+      ...(named ? { name: s.name } : {}),
+    });
+    return result.rows as T[];
   };
 }
 
