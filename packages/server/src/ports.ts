@@ -1,4 +1,4 @@
-import type { InvoiceLookup, InvoiceRecord, InvoiceStatus, NewInvoice } from "./domain/invoice.js";
+import type { InvoiceLookup, InvoiceQuote, InvoiceRecord, InvoiceStatus, NewInvoice } from "./domain/invoice.js";
 
 /** What the services need from the outside world. `db/` implements the repositories. */
 
@@ -168,15 +168,8 @@ export interface ExchangeRateRepository {
   all(): Promise<StoredRate[]>;
 }
 
-export interface FinalizeFields {
-  btcRate: string;
-  btcAmountSats: bigint;
-  btcRateSources: string[];
-  btcRateAt: Date;
-  paymentAddress: string;
-  finalizedAt: Date;
-  expiresAt: Date;
-}
+/** What finalize writes on the invoice: the locked quote and the address. */
+export type FinalizeFields = InvoiceQuote;
 
 export interface Repositories {
   stores: StoreRepository;
