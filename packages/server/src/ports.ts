@@ -66,6 +66,16 @@ export interface InvoiceRepository {
   setStatus(id: number, status: InvoiceStatus): Promise<void>;
   /** draft -> pending with the locked quote and the address. */
   markFinalized(id: number, fields: FinalizeFields): Promise<void>;
+  /**
+   * One statement: claims the wallet's lowest pre-derived address (FOR UPDATE SKIP LOCKED) for the
+   * invoice and marks the invoice pending with the quote and that address. Null (and nothing
+   * changed) when no pre-derived address is available.
+   */
+  finalizeWithPooledAddress(
+    id: number,
+    walletId: number,
+    quote: Omit<FinalizeFields, "paymentAddress">,
+  ): Promise<AssignedAddress | null>;
 }
 
 export interface StoredResponse {

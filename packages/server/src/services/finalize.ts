@@ -55,18 +55,25 @@ export class FinalizeService {
       const rate = await this.rates.quote(invoice.currency, repos);
       const now = this.clock.now();
       const sats = btcAmountSats(invoice.total, rate.rate, auth.store.markupPercent);
-      const address = await this.assignAddress(repos, wallet, invoice.id, now);
-      if (this.pool.isLow(wallet, address.index)) refillFor = wallet;
-      const quote: InvoiceQuote = {
+      const priced = {
         btcRate: rate.rate,
         btcAmountSats: sats,
         btcRateSources: rate.sources,
         btcRateAt: rate.at,
-        paymentAddress: address.address,
         finalizedAt: now,
         expiresAt: new Date(now.getTime() + this.opts.quoteDeadlineMinutes * 60_000),
       };
-      await repos.invoices.markFinalized(invoice.id, quote);
+      // Usually one statement claims a pre-derived address and marks the invoice pending; address
+      // reuse (opt-in) or a pool drained by a burst takes the longer path.
+      const pooled =
+        this.opts.addressReuseAfterHours === null
+          ? await repos.invoices.finalizeWithPooledAddress(invoice.id, wallet.id, priced)
+          : null;
+      const address = pooled ?? (await this.assignAddress(repos, wallet, invoice.id, now));
+      if (this.pool.isLow(wallet, address.index)) refillFor = wallet;
+      this.warnAboutGap(wallet, address.index);
+      const quote: InvoiceQuote = { ...priced, paymentAddress: address.address };
+      if (!pooled) await repos.invoices.markFinalized(invoice.id, quote);
       return { ...invoice, status: "pending" as const, quote };
     });
     // After commit, in its own short transaction, so the next finalizes find addresses ready.
@@ -99,9 +106,11 @@ export class FinalizeService {
       claimed = await repos.addresses.claimAvailable(wallet.id, invoiceId);
       if (!claimed) throw new Error("an address derived in this transaction could not be claimed");
     }
-    const warning = gapWarning(unpaidInRow(claimed.index + 1, wallet.highestPaidIndex), wallet.gapLimit);
-    if (warning)
-      this.logger.warn({ storeId: wallet.storeId, walletId: wallet.id, index: claimed.index }, `gap limit: ${warning}`);
     return claimed;
+  }
+
+  private warnAboutGap(wallet: WalletRecord, index: number): void {
+    const warning = gapWarning(unpaidInRow(index + 1, wallet.highestPaidIndex), wallet.gapLimit);
+    if (warning) this.logger.warn({ storeId: wallet.storeId, walletId: wallet.id, index }, `gap limit: ${warning}`);
   }
 }

@@ -212,6 +212,37 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
         ],
       );
     },
+    async finalizeWithPooledAddress(id, walletId, q) {
+      const r = await row<{ address: string; chain: number; derivation_index: number }>(
+        em,
+        `with a as (
+           update address set state = 'assigned', invoice_id = ?
+           where id = (
+             select id from address where wallet_id = ? and state = 'available'
+             order by chain, derivation_index limit 1 for update skip locked
+           )
+           returning address, chain, derivation_index
+         ), i as (
+           update invoice set status = 'pending', btc_rate = ?, btc_amount_sats = ?, btc_rate_sources = ?::text[],
+             btc_rate_at = ?, payment_address = a.address, finalized_at = ?, expires_at = ?, updated_at = now()
+           from a where invoice.id = ? and invoice.status = 'draft'
+           returning invoice.id
+         )
+         select a.address, a.chain, a.derivation_index from a join i on true`,
+        [
+          id,
+          walletId,
+          q.btcRate,
+          q.btcAmountSats.toString(),
+          `{${q.btcRateSources.join(",")}}`,
+          q.btcRateAt,
+          q.finalizedAt,
+          q.expiresAt,
+          id,
+        ],
+      );
+      return r ? { address: r.address, chain: Number(r.chain), index: Number(r.derivation_index) } : null;
+    },
     async setStatus(id, status) {
       await em("update invoice set status = ?, updated_at = now() where id = ?", [status, id]);
     },
