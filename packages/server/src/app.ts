@@ -14,6 +14,7 @@ import type { Logger } from "./logger.js";
 import type { Clock, Database } from "./ports.js";
 import { parseFixedRates } from "./rates/fixed.js";
 import { AddressPool } from "./services/address-pool.js";
+import { AuthCache } from "./services/auth.js";
 import { FinalizeService } from "./services/finalize.js";
 import { InvoiceService } from "./services/invoices.js";
 import { RateLimiter } from "./services/rate-limiter.js";
@@ -25,6 +26,7 @@ export interface AppDeps {
     Config,
     | "bodyLimitBytes"
     | "rateLimitPerMinute"
+    | "authCacheSeconds"
     | "trustProxy"
     | "network"
     | "gapLimit"
@@ -82,7 +84,7 @@ export function createApp({ config, db, logger, clock }: AppDeps): App {
   });
 
   const api = express.Router();
-  api.use(apiAuth(db, rateLimiter));
+  api.use(apiAuth(db, rateLimiter, new AuthCache(config.authCacheSeconds * 1000, () => clock.now().getTime())));
   api.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
   api.use(
     mountOperations({

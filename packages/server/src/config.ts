@@ -10,6 +10,8 @@ export interface Config {
   dataDir: string;
   /** Requests per minute per API key, shared by every process on the database. */
   rateLimitPerMinute: number;
+  /** How long a process trusts a key it has seen valid (a revocation takes effect within this). */
+  authCacheSeconds: number;
   bodyLimitBytes: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   invoicePrefix: string;
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize: integer(env, "BTPAY_DB_POOL_SIZE", 10, 1, 200, problems),
     dataDir: path.resolve(env.BTPAY_DATA_DIR || "./data"),
     rateLimitPerMinute: integer(env, "BTPAY_RATE_LIMIT_PER_MINUTE", 100, 1, 10_000_000, problems),
+    authCacheSeconds: integer(env, "BTPAY_AUTH_CACHE_SECONDS", 2, 0, 60, problems),
     bodyLimitBytes: integer(env, "BTPAY_BODY_LIMIT_BYTES", 100_000, 1_000, 10_000_000, problems),
     logLevel: oneOf(
       env,

@@ -48,6 +48,7 @@ export interface ApiKeyRepository {
   authenticate(
     hash: string,
     windowStart: number,
+    tokens: number,
   ): Promise<{ key: ApiKeyRecord; store: StoreRecord; hits: number } | null>;
 }
 
@@ -95,8 +96,8 @@ export interface IdempotencyRepository {
 }
 
 export interface RateLimitRepository {
-  /** Counts one hit in the fixed window and returns the count so far in it. */
-  hit(bucket: string, windowStart: number): Promise<number>;
+  /** Adds `tokens` (default 1) to the bucket's count in the fixed window; returns the new count. */
+  hit(bucket: string, windowStart: number, tokens?: number): Promise<number>;
   /** Drops windows that ended before `before` (unix seconds). */
   prune(before: number): Promise<number>;
 }

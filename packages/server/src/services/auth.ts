@@ -10,12 +10,44 @@ export interface AuthContext {
 }
 
 /**
+ * Keys recently seen valid, so most requests need no database round trip to authenticate. A revoked
+ * key therefore keeps working in a process for at most `ttlMs` (BTPAY_AUTH_CACHE_SECONDS, default 2;
+ * 0 turns the cache off). Unknown keys are never cached.
+ */
+export class AuthCache {
+  private readonly entries = new Map<string, { ctx: AuthContext; until: number }>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get(hash: string): AuthContext | undefined {
+    const e = this.entries.get(hash);
+    if (!e) return undefined;
+    if (e.until <= this.now()) {
+      this.entries.delete(hash);
+      return undefined;
+    }
+    return e.ctx;
+  }
+
+  set(hash: string, ctx: AuthContext): void {
+    if (this.ttlMs <= 0) return;
+    if (this.entries.size >= 10_000) this.entries.clear();
+    this.entries.set(hash, { ctx, until: this.now() + this.ttlMs });
+  }
+}
+
+/**
  * Reads `Authorization: Bearer <key>` (every failure is a 401 that says what to send instead) and
- * counts the request against the key's rate limit (429 when over it), in one database round trip.
+ * counts the request against the key's rate limit (429 when over it). A key not in the cache is
+ * looked up and counted in one database round trip; a cached key with leased tokens needs none.
  */
 export async function authenticate(
   db: Database,
   limiter: RateLimiter,
+  cache: AuthCache,
   authorization: string | undefined,
 ): Promise<AuthContext & { limit: RateLimitState }> {
   if (!authorization) {
@@ -27,10 +59,22 @@ export async function authenticate(
   }
   const token = match[1];
   // Keys of the wrong shape cannot exist, so they cost no database round trip.
+  if (!looksLikeApiKey(token)) throw new UnauthorizedError("invalid or revoked API key");
+  const hash = hashApiKey(token);
   const window = limiter.window();
-  const found = looksLikeApiKey(token) ? await db.repos().apiKeys.authenticate(hashApiKey(token), window.start) : null;
+  const cached = cache.get(hash);
+  if (cached) {
+    const bucket = `key:${cached.key.id}`;
+    const served = limiter.take(bucket, window);
+    if (served) return { ...cached, limit: served };
+    const counted = await db.repos().rateLimits.hit(bucket, window.start, limiter.chunk);
+    return { ...cached, limit: limiter.granted(bucket, counted, window) };
+  }
+  const found = await db.repos().apiKeys.authenticate(hash, window.start, limiter.chunk);
   if (!found) throw new UnauthorizedError("invalid or revoked API key");
-  return { key: found.key, store: found.store, limit: limiter.check(found.hits, window) };
+  const ctx: AuthContext = { key: found.key, store: found.store };
+  cache.set(hash, ctx);
+  return { ...ctx, limit: limiter.granted(`key:${found.key.id}`, found.hits, window) };
 }
 
 /** Read-only keys may read anything of their store and change nothing. */

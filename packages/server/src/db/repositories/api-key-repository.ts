@@ -48,7 +48,7 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
       );
       return r ? toRecord(r) : null;
     },
-    async authenticate(hash, windowStart) {
+    async authenticate(hash, windowStart, tokens) {
       const r = await row<
         ApiKeyRow & {
           s_name: string;
@@ -66,12 +66,12 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
              s.created_at as s_created_at
            from api_key k join store s on s.id = k.store_id where k.key_hash = ? and k.revoked_at is null
          ), h as (
-           insert into rate_limit_counter (bucket, window_start, count) select 'key:' || k.id, ?, 1 from k
-           on conflict (bucket, window_start) do update set count = rate_limit_counter.count + 1
+           insert into rate_limit_counter (bucket, window_start, count) select 'key:' || k.id, ?, ? from k
+           on conflict (bucket, window_start) do update set count = rate_limit_counter.count + excluded.count
            returning count
          )
          select k.*, (select count from h) as hits from k`,
-        [hash, windowStart],
+        [hash, windowStart, tokens],
       );
       if (!r) return null;
       return {

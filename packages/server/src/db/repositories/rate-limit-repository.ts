@@ -4,13 +4,13 @@ import { row } from "./sql.js";
 
 export function rateLimitRepository(em: Sql): RateLimitRepository {
   return {
-    async hit(bucket, windowStart) {
+    async hit(bucket, windowStart, tokens = 1) {
       const r = await row<{ count: number }>(
         em,
-        `insert into rate_limit_counter (bucket, window_start, count) values (?, ?, 1)
-         on conflict (bucket, window_start) do update set count = rate_limit_counter.count + 1
+        `insert into rate_limit_counter (bucket, window_start, count) values (?, ?, ?)
+         on conflict (bucket, window_start) do update set count = rate_limit_counter.count + excluded.count
          returning count`,
-        [bucket, windowStart],
+        [bucket, windowStart, tokens],
       );
       return Number(r?.count ?? 0);
     },
