@@ -63,6 +63,11 @@ export interface InvoiceRepository {
   find(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
   /** Same, but locks the row (FOR UPDATE) for the rest of the transaction. */
   findForUpdate(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
+  /** Locks the invoice and reads its store's active wallet in the same round trip (finalize). */
+  findForUpdateWithWallet(
+    storeId: string,
+    lookup: InvoiceLookup,
+  ): Promise<{ invoice: InvoiceRecord; wallet: WalletRecord | null } | null>;
   list(storeId: string, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage>;
   setStatus(id: number, status: InvoiceStatus): Promise<void>;
   /** draft -> pending with the locked quote and the address. */

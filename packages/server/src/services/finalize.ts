@@ -34,8 +34,9 @@ export class FinalizeService {
   async finalize(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
     let refillFor: WalletRecord | undefined;
     const finalized = await this.db.transaction(async (repos) => {
-      const invoice = await repos.invoices.findForUpdate(auth.store.id, parseInvoiceLookup(ref));
-      if (!invoice) throw new NotFoundError(`invoice "${ref}" not found`);
+      const found = await repos.invoices.findForUpdateWithWallet(auth.store.id, parseInvoiceLookup(ref));
+      if (!found) throw new NotFoundError(`invoice "${ref}" not found`);
+      const { invoice, wallet } = found;
       if (invoice.status !== "draft") {
         throw new ValidationError(
           `invoice ${invoice.invoiceNumber} is ${invoice.status}; only draft invoices can be finalized`,
@@ -46,7 +47,6 @@ export class FinalizeService {
           `invoice ${invoice.invoiceNumber} has a total of 0; only a positive total can be paid`,
         );
       }
-      const wallet = await repos.wallets.active(auth.store.id);
       if (!wallet) {
         throw new ValidationError(
           "this store has no wallet: set one with PUT /api/v1/wallet or 'npx btpay wallet set'",

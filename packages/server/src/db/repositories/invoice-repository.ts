@@ -8,6 +8,7 @@ import type {
 import type { InvoiceRepository } from "../../ports.js";
 import type { Sql } from "./sql.js";
 import { row, rows, toDate, trimNumeric } from "./sql.js";
+import { toWalletRecord, type WalletRow } from "./wallet-repository.js";
 
 interface InvoiceRow {
   id: string;
@@ -40,13 +41,13 @@ interface InvoiceRow {
 }
 
 // Lines come back in the same round trip, as text so no numeric passes through a JS number.
-const SELECT = `select i.id, i.store_id, i.ref, i.invoice_number, i.status, i.customer_email, i.customer_name,
+const COLUMNS = `i.id, i.store_id, i.ref, i.invoice_number, i.status, i.customer_email, i.customer_name,
   i.customer_company, i.currency, i.subtotal, i.tax_rate, i.tax_amount, i.discount_amount, i.total,
   i.amount_paid, i.btc_rate, i.btc_amount_sats, i.btc_rate_sources, i.btc_rate_at, i.payment_address, i.finalized_at,
   i.expires_at, i.notes, i.payment_methods, i.metadata, i.created_at,
   coalesce((select json_agg(json_build_object('d', l.description, 'q', l.quantity::text, 'u', l.unit_price::text,
-    'a', l.amount::text) order by l.position) from invoice_line l where l.invoice_id = i.id), '[]'::json) as lines
-  from invoice i`;
+    'a', l.amount::text) order by l.position) from invoice_line l where l.invoice_id = i.id), '[]'::json) as lines`;
+const SELECT = `select ${COLUMNS} from invoice i`;
 
 function toRecord(r: InvoiceRow): InvoiceRecord {
   return {
@@ -179,6 +180,18 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     },
     find: (storeId, lookup) => find(storeId, lookup, false),
     findForUpdate: (storeId, lookup) => find(storeId, lookup, true),
+    async findForUpdateWithWallet(storeId, lookup) {
+      // The store's active wallet rides along as JSON: finalize needs both, one round trip.
+      const [cond, value] = lookupWhere(lookup);
+      const r = await row<InvoiceRow & { wallet: WalletRow | null }>(
+        em,
+        `select ${COLUMNS}, (select to_json(w) from wallet w where w.store_id = i.store_id and w.active) as wallet
+         from invoice i where i.store_id = ? and ${cond} for update of i`,
+        [storeId, value],
+      );
+      if (!r) return null;
+      return { invoice: toRecord(r), wallet: r.wallet ? toWalletRecord(r.wallet) : null };
+    },
     async list(storeId, { status, limit, offset }) {
       const where = status === undefined ? "i.store_id = ?" : "i.store_id = ? and i.status = ?";
       const params = status === undefined ? [storeId] : [storeId, status];

@@ -2,7 +2,7 @@ import type { NewWallet, WalletRecord, WalletRepository } from "../../ports.js";
 import type { Sql } from "./sql.js";
 import { row, toDate } from "./sql.js";
 
-interface WalletRow {
+export interface WalletRow {
   id: number;
   store_id: string;
   kind: string;
@@ -21,7 +21,7 @@ interface WalletRow {
 const COLUMNS = `id, store_id, kind, network, script_type, receive_descriptor, change_descriptor, fingerprint,
   derivation_path, gap_limit, next_index, highest_paid_index, created_at`;
 
-const toRecord = (r: WalletRow): WalletRecord => ({
+export const toWalletRecord = (r: WalletRow): WalletRecord => ({
   id: Number(r.id),
   storeId: r.store_id,
   kind: r.kind as WalletRecord["kind"],
@@ -41,7 +41,7 @@ export function walletRepository(sql: Sql): WalletRepository {
   return {
     async active(storeId) {
       const r = await row<WalletRow>(sql, `select ${COLUMNS} from wallet where store_id = ? and active`, [storeId]);
-      return r ? toRecord(r) : null;
+      return r ? toWalletRecord(r) : null;
     },
     async replace(storeId, w: NewWallet) {
       const known = await row<{ id: number; store_id: string }>(
@@ -58,7 +58,7 @@ export function walletRepository(sql: Sql): WalletRepository {
           [w.gapLimit, known.id],
         );
         if (!r) throw new Error("wallet vanished while re-activating it");
-        return toRecord(r);
+        return toWalletRecord(r);
       }
       const r = await row<WalletRow>(
         sql,
@@ -79,7 +79,7 @@ export function walletRepository(sql: Sql): WalletRepository {
         ],
       );
       if (!r) throw new Error("wallet insert returned no row");
-      return toRecord(r);
+      return toWalletRecord(r);
     },
     async takeIndexes(walletId, count) {
       const r = await row<{ first: number }>(
