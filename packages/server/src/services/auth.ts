@@ -63,13 +63,7 @@ export async function authenticate(
   const hash = hashApiKey(token);
   const window = limiter.window();
   const cached = cache.get(hash);
-  if (cached) {
-    const bucket = `key:${cached.key.id}`;
-    const served = limiter.take(bucket, window);
-    if (served) return { ...cached, limit: served };
-    const counted = await db.repos().rateLimits.hit(bucket, window.start, limiter.chunk);
-    return { ...cached, limit: limiter.granted(bucket, counted, window) };
-  }
+  if (cached) return { ...cached, limit: await limiter.hit(`key:${cached.key.id}`) };
   const found = await db.repos().apiKeys.authenticate(hash, window.start, limiter.chunk);
   if (!found) throw new UnauthorizedError("invalid or revoked API key");
   const ctx: AuthContext = { key: found.key, store: found.store };
