@@ -32,6 +32,7 @@ export interface AppDeps {
     | "gapLimit"
     | "quoteDeadlineMinutes"
     | "addressReuseAfterHours"
+    | "monitoringMinutes"
     | "rates"
   >;
   db: Database;
@@ -49,7 +50,7 @@ export interface App {
 /** The HTTP app without side effects: no listening, no timers. main.ts and tests wire it. */
 export function createApp({ config, db, logger, clock }: AppDeps): App {
   const rateLimiter = new RateLimiter(db, clock, config.rateLimitPerMinute);
-  const invoices = new InvoiceService(db, clock);
+  const invoices = new InvoiceService(db, clock, config.network);
   const wallets = new WalletService(db, { network: config.network, defaultGapLimit: config.gapLimit });
   const rates = new RateService(db, clock, {
     fixed: config.rates.fixed
@@ -60,6 +61,7 @@ export function createApp({ config, db, logger, clock }: AppDeps): App {
   const finalizer = new FinalizeService(db, wallets, new AddressPool(db, wallets), rates, clock, logger, {
     quoteDeadlineMinutes: config.quoteDeadlineMinutes,
     addressReuseAfterHours: config.addressReuseAfterHours,
+    monitoringMinutes: config.monitoringMinutes,
   });
 
   const app = express();

@@ -25,7 +25,25 @@ export interface Config {
   gapLimit: number;
   /** Hours after which a released address may be handed out again; null = never reuse. */
   addressReuseAfterHours: number | null;
+  /** Minutes a partly paid invoice stays open after its quote deadline, and how long a confirmed or
+   * expired invoice is still watched for reorgs and late payments. */
+  monitoringMinutes: number;
   rates: RateConfig;
+  chain: ChainConfig;
+}
+
+/** Which chain backend the watcher reads. `none`: payments are not detected (a warning at start). */
+export interface ChainConfig {
+  backend: "none" | "esplora" | "bitcoind" | "electrum";
+  /** Esplora base URL, e.g. https://mempool.space/api. */
+  esploraUrl: string | undefined;
+  /** Bitcoin Core RPC URL with credentials, e.g. http://user:pass@127.0.0.1:8332/. */
+  bitcoindRpcUrl: string | undefined;
+  /** Electrum server `host:port`; `electrumTls` for TLS (electrs/Fulcrum `:50002`). */
+  electrum: { host: string; port: number } | undefined;
+  electrumTls: boolean;
+  /** How often the watcher re-reads the chain without a push hint, ms. */
+  pollMs: number;
 }
 
 export interface RateConfig {
@@ -143,6 +161,8 @@ export function loadConfig(env: Env = process.env): Config {
       env.BTPAY_ADDRESS_REUSE_AFTER_HOURS === undefined || env.BTPAY_ADDRESS_REUSE_AFTER_HOURS === ""
         ? null
         : integer(env, "BTPAY_ADDRESS_REUSE_AFTER_HOURS", 0, 1, 100_000, problems),
+    monitoringMinutes: integer(env, "BTPAY_MONITORING_MINUTES", 1440, 0, 43_200, problems),
+    chain: chainConfig(env, problems),
     rates: {
       fixed: env.BTPAY_RATES_FIXED || undefined,
       sources: env.BTPAY_RATE_SOURCES || "kraken,coinbase,bitstamp,coingecko,mempool",
@@ -171,4 +191,47 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function chainConfig(env: Env, problems: string[]): ChainConfig {
+  const esploraUrl = env.BTPAY_ESPLORA_URL || undefined;
+  const bitcoindRpcUrl = env.BTPAY_BITCOIND_RPC_URL || undefined;
+  const electrumRaw = env.BTPAY_ELECTRUM || undefined;
+  let electrum: ChainConfig["electrum"];
+  if (electrumRaw !== undefined) {
+    const m = /^(.+):([0-9]{1,5})$/.exec(electrumRaw);
+    if (!m) problems.push(`BTPAY_ELECTRUM must be host:port, e.g. 127.0.0.1:50001 (got "${electrumRaw}")`);
+    else electrum = { host: (m[1] as string).replace(/^\[(.*)\]$/, "$1"), port: Number(m[2]) };
+  }
+  for (const [name, url] of [
+    ["BTPAY_ESPLORA_URL", esploraUrl],
+    ["BTPAY_BITCOIND_RPC_URL", bitcoindRpcUrl],
+  ] as const) {
+    if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url))
+      problems.push(`${name} must be an http(s) URL (got "${url}")`);
+  }
+  const configured = [esploraUrl && "esplora", bitcoindRpcUrl && "bitcoind", electrum && "electrum"].filter(
+    (b): b is "esplora" | "bitcoind" | "electrum" => typeof b === "string",
+  );
+  const backend = oneOf(
+    env,
+    "BTPAY_CHAIN",
+    ["none", "esplora", "bitcoind", "electrum"],
+    configured.length === 1 ? (configured[0] as ChainConfig["backend"]) : "none",
+    problems,
+  );
+  if (configured.length > 1 && !env.BTPAY_CHAIN) {
+    problems.push(`several chain backends are configured (${configured.join(", ")}): choose one with BTPAY_CHAIN`);
+  }
+  if (backend === "esplora" && !esploraUrl) problems.push("BTPAY_CHAIN=esplora needs BTPAY_ESPLORA_URL");
+  if (backend === "bitcoind" && !bitcoindRpcUrl) problems.push("BTPAY_CHAIN=bitcoind needs BTPAY_BITCOIND_RPC_URL");
+  if (backend === "electrum" && !electrumRaw) problems.push("BTPAY_CHAIN=electrum needs BTPAY_ELECTRUM (host:port)");
+  return {
+    backend,
+    esploraUrl,
+    bitcoindRpcUrl,
+    electrum,
+    electrumTls: bool(env, "BTPAY_ELECTRUM_TLS", problems),
+    pollMs: integer(env, "BTPAY_CHAIN_POLL_MS", backend === "esplora" ? 30_000 : 5_000, 100, 3_600_000, problems),
+  };
 }

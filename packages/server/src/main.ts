@@ -1,10 +1,14 @@
 import type { Server } from "node:http";
 import { createApp } from "./app.js";
+import type { ChainSource } from "./chain/chain-source.js";
+import { createChainSource } from "./chain/create-source.js";
 import type { Config } from "./config.js";
 import { type OpenedDatabase, openDatabase } from "./db/connect.js";
 import type { Logger } from "./logger.js";
 import { systemClock } from "./ports.js";
 import { parseRateSources } from "./rates/config.js";
+import { PaymentTracker } from "./services/payment-tracker.js";
+import { startChainWatcher } from "./workers/chain-watcher.js";
 import { startHousekeeping } from "./workers/housekeeping.js";
 import { startRateRefresher } from "./workers/rate-refresher.js";
 
@@ -17,7 +21,14 @@ export interface RunningServer {
 export async function serve(
   config: Config,
   logger: Logger,
-  opts: { onReady?: (url: string) => Promise<void>; opened?: OpenedDatabase } = {},
+  opts: {
+    onReady?: (url: string) => Promise<void>;
+    opened?: OpenedDatabase;
+    /** A chain source built by the caller (dev mode's devchain); default: from config.chain. */
+    chainSource?: ChainSource;
+    /** Runs last when the server stops (dev mode stops its devchain here). */
+    onClose?: () => Promise<void>;
+  } = {},
 ): Promise<RunningServer> {
   const opened =
     opts.opened ??
@@ -40,6 +51,28 @@ export async function serve(
         timeoutMs: config.rates.timeoutMs,
       });
 
+  const chainSource = opts.chainSource ?? createChainSource(config.chain);
+  if (!chainSource) {
+    logger.warn(
+      "no chain backend configured (BTPAY_CHAIN): payments will NOT be detected; see README 'Chain backends'",
+    );
+  }
+  const watcher = chainSource
+    ? startChainWatcher(
+        {
+          db: opened.db,
+          source: chainSource,
+          tracker: new PaymentTracker(opened.db, systemClock, logger, {
+            network: config.network,
+            monitoringMinutes: config.monitoringMinutes,
+          }),
+          clock: systemClock,
+          logger,
+        },
+        { pollMs: config.chain.pollMs, leaderRetryMs: 2_000 },
+      )
+    : undefined;
+
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.express.listen(config.port, config.host, () => resolve(s));
     s.once("error", reject);
@@ -60,6 +93,8 @@ export async function serve(
       logger.info("shutting down: no new connections, finishing requests in flight");
       await housekeeping.stop();
       await refresher?.stop();
+      await watcher?.stop();
+      await chainSource?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -67,6 +102,7 @@ export async function serve(
         setTimeout(() => server.closeAllConnections(), 10_000).unref();
       });
       await opened.db.close();
+      await opts.onClose?.();
       logger.info("stopped");
     })();
     return closing;

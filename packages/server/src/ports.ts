@@ -1,4 +1,6 @@
+import type { ChainTip } from "./chain/chain-source.js";
 import type { InvoiceLookup, InvoiceQuote, InvoiceRecord, InvoiceStatus, NewInvoice } from "./domain/invoice.js";
+import type { PaymentRecord } from "./domain/payment.js";
 
 /** What the services need from the outside world. `db/` implements the repositories. */
 
@@ -9,6 +11,10 @@ export interface StoreRecord {
   defaultCurrency: string;
   /** Percent added to the BTC amount, as an exact decimal string. */
   markupPercent: string;
+  /** Default confirmations for `confirmed` (0, 1, 2 or 6); an invoice may override it. */
+  requiredConfirmations: number;
+  /** Accepted underpayment, percent (exact decimal string). */
+  underpaymentTolerancePercent: string;
   createdAt: Date;
 }
 
@@ -196,6 +202,8 @@ export interface Repositories {
   wallets: WalletRepository;
   addresses: AddressRepository;
   exchangeRates: ExchangeRateRepository;
+  chain: ChainRepository;
+  outbox: OutboxRepository;
 }
 
 export interface Database {
@@ -203,9 +211,20 @@ export interface Database {
   repos(): Repositories;
   /** Runs `fn` in one database transaction; everything it does commits or rolls back together. */
   transaction<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Tries to become the one process doing `name` (e.g. the chain watcher); null when another holds
+   * it. The lock ends when `release` is called or the process or its connection dies (`lost`).
+   */
+  tryLeadership(name: string): Promise<LeaderLock | null>;
   /** Cheap round trip used by the health check. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface LeaderLock {
+  /** Settles when leadership is gone (released, or the connection holding it died). */
+  lost: Promise<void>;
+  release(): Promise<void>;
 }
 
 export interface Clock {
@@ -213,3 +232,78 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** A payment as stored: the domain record plus whether `payment.confirmed` was announced. */
+export interface StoredPayment extends PaymentRecord {
+  address: string;
+  confirmedAnnounced: boolean;
+}
+
+/** An invoice the chain watcher looks after, with its address and recorded payments. */
+export interface WatchedInvoice {
+  id: number;
+  storeId: string;
+  ref: string;
+  invoiceNumber: string;
+  status: InvoiceStatus;
+  currency: string;
+  total: string;
+  dueSats: bigint;
+  finalizedAt: Date;
+  expiresAt: Date;
+  monitoringUntil: Date;
+  requiredConfirmations: number;
+  underpaymentTolerancePercent: string;
+  watchUntil: Date | null;
+  paidSats: bigint;
+  flags: string[];
+  address: string;
+  scriptPubKeyHex: string;
+  payments: StoredPayment[];
+}
+
+export interface LifecycleUpdate {
+  status: InvoiceStatus;
+  paidSats: bigint;
+  /** Fiat equivalent of paidSats (exact decimal string). */
+  amountPaid: string;
+  flags: string[];
+  watchUntil: Date | null;
+  at: Date;
+}
+
+export interface NewOutboxEvent {
+  storeId: string;
+  type: string;
+  invoiceId: number | null;
+  data: Record<string, unknown>;
+}
+
+export interface ChainRepository {
+  /**
+   * Invoices to watch at `now`: open ones (pending, partial, paid) and confirmed or expired ones
+   * whose `watch_until` has not passed, with their payments.
+   */
+  watched(now: Date): Promise<WatchedInvoice[]>;
+  /** One watched invoice, its row locked (FOR UPDATE) until the transaction ends. */
+  lockWatched(invoiceId: number): Promise<WatchedInvoice | null>;
+  /** Inserts or updates payments by (txid, vout); never deletes. */
+  savePayments(invoiceId: number, payments: readonly StoredPayment[]): Promise<void>;
+  saveLifecycle(invoiceId: number, update: LifecycleUpdate): Promise<void>;
+  /** The invoice's address has been paid: never released or reused; advances the wallet's gap state. */
+  markAddressPaid(invoiceId: number): Promise<void>;
+  appendEvents(events: readonly NewOutboxEvent[]): Promise<void>;
+  saveTip(network: string, source: string, tip: ChainTip): Promise<void>;
+  tip(network: string): Promise<ChainTip | null>;
+  payments(invoiceId: number): Promise<StoredPayment[]>;
+}
+
+export interface OutboxEventRecord extends NewOutboxEvent {
+  id: number;
+  createdAt: Date;
+}
+
+export interface OutboxRepository {
+  /** Events of a store after `afterId`, oldest first (tests and the webhook dispatcher). */
+  list(storeId: string, afterId: number, limit: number): Promise<OutboxEventRecord[]>;
+}

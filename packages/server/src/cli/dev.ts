@@ -1,5 +1,6 @@
-import { chmod, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { type DevNode, startDevNode } from "../chain/devchain/dev-node.js";
 import { type Config, loadConfig } from "../config.js";
 import { type OpenedDatabase, openDatabase } from "../db/connect.js";
 import { createLogger } from "../logger.js";
@@ -15,6 +16,42 @@ interface DevInfo {
   storeId: string;
 }
 
+interface DevChainInfo {
+  /** Bitcoin Core JSON-RPC of devchain, credentials in the URL. */
+  bitcoindRpcUrl: string;
+  esploraUrl: string;
+  /** Electrum TCP, `host:port`. */
+  electrum: string;
+  /** A devchain wallet address to mine to (mining to an invoice address would pay it 50 BTC). */
+  minerAddress: string;
+}
+
+const CHAIN_URL_VARS = ["BTPAY_ESPLORA_URL", "BTPAY_BITCOIND_RPC_URL", "BTPAY_ELECTRUM"] as const;
+
+/**
+ * devchain for dev mode, unless the developer points btpay at a chain of their own (any of the
+ * chain URL variables set). Its blocks live in `<dataDir>/devchain.json`, so a restart keeps them.
+ * Returns the environment that makes the watcher read it (Electrum by default, for push
+ * notifications; BTPAY_CHAIN=bitcoind or esplora picks the other protocols).
+ */
+async function startDevChainIfNeeded(env: NodeJS.ProcessEnv): Promise<{ node?: DevNode; env: NodeJS.ProcessEnv }> {
+  if (CHAIN_URL_VARS.some((v) => env[v])) return { env };
+  const dataDir = path.resolve(env.BTPAY_DATA_DIR || "./data");
+  await mkdir(dataDir, { recursive: true });
+  const node = await startDevNode({ dataFile: path.join(dataDir, "devchain.json") });
+  return {
+    node,
+    env: {
+      BTPAY_CHAIN: "electrum",
+      BTPAY_CHAIN_POLL_MS: "1000",
+      ...env,
+      BTPAY_BITCOIND_RPC_URL: node.rpc.url,
+      BTPAY_ESPLORA_URL: node.esplora.url,
+      BTPAY_ELECTRUM: node.electrumAddress,
+    },
+  };
+}
+
 /**
  * `npm start`: the server on the embedded database with a demo store and a key, written to
  * `<dataDir>/dev.json` (mode 600) so scripts and the playground can pick them up. The key is kept
@@ -22,8 +59,21 @@ interface DevInfo {
  */
 export async function startDev(io: { out: (l: string) => void }): Promise<void> {
   // Dev mode runs on regtest unless told otherwise, and prices from the local rate simulator.
-  const config = loadConfig({ BTPAY_NETWORK: "regtest", ...process.env });
+  const chain = await startDevChainIfNeeded(process.env);
+  const config = loadConfig({ BTPAY_NETWORK: "regtest", ...chain.env });
   const logger = createLogger(config.logLevel);
+  const devchain: DevChainInfo | undefined = chain.node && {
+    bitcoindRpcUrl: chain.node.rpc.url,
+    esploraUrl: chain.node.esplora.url,
+    electrum: chain.node.electrumAddress,
+    minerAddress: chain.node.chain.getNewAddress(),
+  };
+  if (devchain) {
+    logger.info(
+      { ...devchain, height: chain.node?.chain.tip().height, watcher: config.chain.backend },
+      "devchain started (dev mode): a local regtest chain, not the Bitcoin network",
+    );
+  }
   let simulator: RateSimulator | undefined;
   if (!config.rates.fixed && Object.keys(config.rates.sourceUrls).length === 0) {
     simulator = await startRateSimulator();
@@ -38,8 +88,12 @@ export async function startDev(io: { out: (l: string) => void }): Promise<void> 
   const info = await ensureDemoStore(config, opened, devFile);
   await serve(config, logger, {
     opened,
+    onClose: async () => {
+      await chain.node?.close();
+      await simulator?.close();
+    },
     onReady: async (url) => {
-      const dev = { ...info, apiUrl: `${url}/api/v1` };
+      const dev = { ...info, apiUrl: `${url}/api/v1`, ...devchain };
       await writeFile(devFile, `${JSON.stringify(dev, null, 2)}\n`, { mode: 0o600 });
       await chmod(devFile, 0o600);
       io.out(
@@ -50,6 +104,7 @@ export async function startDev(io: { out: (l: string) => void }): Promise<void> 
           `  API key:  ${dev.apiKey}`,
           `  Docs:     ${url}/docs`,
           `  Try:      curl -H "Authorization: Bearer ${dev.apiKey}" ${dev.apiUrl}/invoices`,
+          ...(devchain ? devchainHelp(devchain) : []),
           `  (also written to ${devFile})`,
           "",
         ].join("\n"),
@@ -102,4 +157,15 @@ async function ensureDemoWallet(config: Config, opened: OpenedDatabase, storeId:
   const wallets = new WalletService(opened.db, { network: config.network, defaultGapLimit: config.gapLimit });
   if (await opened.db.repos().wallets.active(storeId)) return;
   await wallets.set(storeId, { descriptor: DEV_REGTEST_DESCRIPTOR });
+}
+
+function devchainHelp(d: DevChainInfo): string[] {
+  const rpc = (method: string, params: string) =>
+    `curl -s --data-binary '{"jsonrpc":"1.0","id":1,"method":"${method}","params":${params}}' ${d.bitcoindRpcUrl}`;
+  return [
+    `  devchain: Bitcoin Core RPC ${d.bitcoindRpcUrl}`,
+    `            Esplora ${d.esploraUrl}   Electrum ${d.electrum}`,
+    `  Pay:      ${rpc("sendtoaddress", '["<payment_address>", "0.001"]')}`,
+    `  Confirm:  ${rpc("generatetoaddress", `[1, "${d.minerAddress}"]`)}`,
+  ];
 }

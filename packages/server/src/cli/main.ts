@@ -18,6 +18,7 @@ Usage: btpay <command> [options]
   dev                                     run the server in dev mode (what 'npm start' does)
   migrate                                 apply pending database migrations
   store create --name N [--invoice-prefix P] [--currency C] [--markup PERCENT]
+               [--confirmations 0|1|2|6] [--underpayment-tolerance PERCENT]
                                           create a store; prints only its id
   store list                              list stores
   api-key create [--name N] [--store S] [--read-only]
@@ -132,13 +133,23 @@ async function storeCommand(config: Config, action: string | undefined, args: st
       name: { type: "string" },
       "invoice-prefix": { type: "string" },
       currency: { type: "string" },
+      markup: { type: "string" },
+      confirmations: { type: "string" },
+      "underpayment-tolerance": { type: "string" },
     });
     if (!values.name) throw new UsageError("store create needs --name");
+    const confirmations = values.confirmations as string | undefined;
+    if (confirmations !== undefined && !/^[0-9]+$/.test(confirmations)) {
+      throw new UsageError("--confirmations must be 0, 1, 2 or 6");
+    }
     return withDb(config, async ({ stores }) => {
       const store = await stores.create({
         name: values.name as string,
         invoicePrefix: values["invoice-prefix"] as string | undefined,
         defaultCurrency: values.currency as string | undefined,
+        markupPercent: values.markup as string | undefined,
+        requiredConfirmations: confirmations === undefined ? undefined : Number(confirmations),
+        underpaymentTolerancePercent: values["underpayment-tolerance"] as string | undefined,
       });
       io.out(store.id);
     });

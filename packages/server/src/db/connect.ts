@@ -3,6 +3,7 @@ import type { Logger } from "../logger.js";
 import type { Database } from "../ports.js";
 import { mikroDatabase } from "./database.js";
 import { ensureEmbeddedPostgres } from "./embedded/embedded-postgres.js";
+import { alwaysLeader, tryAdvisoryLock } from "./leader-lock.js";
 import { initOrm, migrate } from "./orm.js";
 
 export interface DatabaseOptions {
@@ -25,7 +26,9 @@ export async function openDatabase(opts: DatabaseOptions, logger: Logger): Promi
   if (opts.databaseUrl) {
     const orm = await initOrm({ kind: "url", url: opts.databaseUrl, poolSize: opts.poolSize });
     const applied = opts.migrate ? await migrate(orm, "url") : [];
-    return { db: mikroDatabase(orm, { namedStatements: true }), orm, kind: "postgres", migrationsApplied: applied };
+    const url = opts.databaseUrl;
+    const db = mikroDatabase(orm, { namedStatements: true, tryLeadership: (name) => tryAdvisoryLock(url, name) });
+    return { db, orm, kind: "postgres", migrationsApplied: applied };
   }
   const embedded = await ensureEmbeddedPostgres(opts.dataDir, {
     log: (msg, fields) => logger.info({ ...fields }, msg),
@@ -34,7 +37,11 @@ export async function openDatabase(opts: DatabaseOptions, logger: Logger): Promi
     const orm = await initOrm({ kind: "socket", ...embedded });
     const applied = opts.migrate ? await migrate(orm, "socket") : [];
     return {
-      db: mikroDatabase(orm, { namedStatements: false, onClose: () => embedded.release() }),
+      db: mikroDatabase(orm, {
+        namedStatements: false,
+        onClose: () => embedded.release(),
+        tryLeadership: async () => alwaysLeader(),
+      }),
       orm,
       kind: "embedded",
       migrationsApplied: applied,

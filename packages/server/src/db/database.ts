@@ -1,10 +1,12 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import type { Database, Repositories } from "../ports.js";
+import type { Database, LeaderLock, Repositories } from "../ports.js";
 import { addressRepository } from "./repositories/address-repository.js";
 import { apiKeyRepository } from "./repositories/api-key-repository.js";
+import { chainRepository } from "./repositories/chain-repository.js";
 import { exchangeRateRepository } from "./repositories/exchange-rate-repository.js";
 import { idempotencyRepository } from "./repositories/idempotency-repository.js";
 import { invoiceRepository } from "./repositories/invoice-repository.js";
+import { outboxRepository } from "./repositories/outbox-repository.js";
 import { rateLimitRepository } from "./repositories/rate-limit-repository.js";
 import { connectionSql, type PgConnection, type Sql } from "./repositories/sql.js";
 import { storeRepository } from "./repositories/store-repository.js";
@@ -20,6 +22,8 @@ function repositories(em: Sql): Repositories {
     wallets: walletRepository(em),
     addresses: addressRepository(em),
     exchangeRates: exchangeRateRepository(em),
+    chain: chainRepository(em),
+    outbox: outboxRepository(em),
   };
 }
 
@@ -36,7 +40,11 @@ interface PooledClient {
  */
 export function mikroDatabase(
   orm: MikroORM,
-  opts: { namedStatements: boolean; onClose?: () => Promise<void> },
+  opts: {
+    namedStatements: boolean;
+    onClose?: () => Promise<void>;
+    tryLeadership: (name: string) => Promise<LeaderLock | null>;
+  },
 ): Database {
   const knex = orm.em.getKnex();
   const pool = knex.client as unknown as PooledClient;
@@ -67,6 +75,7 @@ export function mikroDatabase(
           throw err;
         }
       }),
+    tryLeadership: (name) => opts.tryLeadership(name),
     async ping() {
       await borrow((c) => c.query({ text: "select 1", values: [] }));
     },

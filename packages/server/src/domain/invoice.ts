@@ -1,3 +1,5 @@
+import type { InvoiceFlag } from "./lifecycle.js";
+
 /** The seven invoice statuses of the API reference, in lifecycle order. */
 export const INVOICE_STATUSES = ["draft", "pending", "partial", "paid", "confirmed", "expired", "cancelled"] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
@@ -30,6 +32,12 @@ export interface InvoiceRecord {
   discountAmount: string;
   total: string;
   amountPaid: string;
+  /** Lifecycle policy: confirmations for `confirmed`, accepted underpayment (percent). */
+  requiredConfirmations: number;
+  underpaymentTolerancePercent: string;
+  /** Sats received by payments that still count, and the flags derived from them (chain watcher). */
+  paidSats: bigint;
+  flags: InvoiceFlag[];
   /** The locked quote and address: all null while a draft. */
   quote: InvoiceQuote | null;
   notes: string;
@@ -47,12 +55,14 @@ export interface InvoiceQuote {
   paymentAddress: string;
   finalizedAt: Date;
   expiresAt: Date;
+  /** A partly paid invoice stays open until then (the quote deadline + the monitoring window). */
+  monitoringUntil: Date;
 }
 
 /** Draft fields of a new invoice, already validated and totalled. */
 export type NewInvoice = Omit<
   InvoiceRecord,
-  "id" | "ref" | "invoiceNumber" | "status" | "amountPaid" | "createdAt" | "storeId" | "quote"
+  "id" | "ref" | "invoiceNumber" | "status" | "amountPaid" | "createdAt" | "storeId" | "quote" | "paidSats" | "flags"
 >;
 
 /** How an API path names an invoice: `INV-0001`, a ref, or a numeric id. */

@@ -12,6 +12,8 @@ import type { WalletService } from "./wallets.js";
 
 export interface FinalizeOptions {
   quoteDeadlineMinutes: number;
+  /** How long a partly paid invoice stays open after the quote deadline. */
+  monitoringMinutes: number;
   /** Hours after release before an address may be handed out again; null = never. */
   addressReuseAfterHours: number | null;
 }
@@ -54,6 +56,7 @@ export class FinalizeService {
       }
       const rate = await this.rates.quote(invoice.currency, repos);
       const now = this.clock.now();
+      const expiresAt = new Date(now.getTime() + this.opts.quoteDeadlineMinutes * 60_000);
       const sats = btcAmountSats(invoice.total, rate.rate, auth.store.markupPercent);
       const priced = {
         btcRate: rate.rate,
@@ -61,7 +64,8 @@ export class FinalizeService {
         btcRateSources: rate.sources,
         btcRateAt: rate.at,
         finalizedAt: now,
-        expiresAt: new Date(now.getTime() + this.opts.quoteDeadlineMinutes * 60_000),
+        expiresAt,
+        monitoringUntil: new Date(expiresAt.getTime() + this.opts.monitoringMinutes * 60_000),
       };
       // Usually one statement claims a pre-derived address and marks the invoice pending; address
       // reuse (opt-in) or a pool drained by a burst takes the longer path.

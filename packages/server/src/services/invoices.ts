@@ -10,8 +10,17 @@ import {
 } from "../domain/invoice.js";
 import { computeTotals, parseTotalsInput } from "../domain/invoice-totals.js";
 import type { CreateInvoiceBody } from "../http/generated/openapi.js";
-import { type Clock, type Database, type InvoicePage, type Repositories, systemClock } from "../ports.js";
+import {
+  type Clock,
+  type Database,
+  type InvoicePage,
+  type NewOutboxEvent,
+  type Repositories,
+  type StoredPayment,
+  systemClock,
+} from "../ports.js";
 import type { AuthContext } from "./auth.js";
+import { invoiceEventData } from "./event-payloads.js";
 
 const CANCELLABLE: readonly InvoiceStatus[] = ["draft", "pending"];
 
@@ -20,6 +29,8 @@ export class InvoiceService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock = systemClock,
+    /** Whose chain tip gives payments their confirmations. */
+    private readonly network = "mainnet",
   ) {}
 
   /** Validates and totals the body BEFORE touching the database, so bad input writes and consumes nothing. */
@@ -39,6 +50,8 @@ export class InvoiceService {
       notes: body.notes ?? "",
       paymentMethods: (body.payment_methods ?? ["onchain_btc"]) as PaymentMethod[],
       metadata: (body.metadata ?? {}) as Record<string, unknown>,
+      requiredConfirmations: body.required_confirmations ?? auth.store.requiredConfirmations,
+      underpaymentTolerancePercent: auth.store.underpaymentTolerancePercent,
       lines: totals.lines.map((l) => ({
         description: l.description,
         quantity: l.quantity,
@@ -53,13 +66,26 @@ export class InvoiceService {
    * concurrent creates get distinct numbers and a create that rolls back consumes none.
    */
   async insert(repos: Repositories, auth: AuthContext, invoice: NewInvoice): Promise<InvoiceRecord> {
-    return repos.invoices.insert(auth.store.id, newInvoiceRef(), auth.store.invoicePrefix, invoice);
+    const created = await repos.invoices.insert(auth.store.id, newInvoiceRef(), auth.store.invoicePrefix, invoice);
+    await repos.chain.appendEvents([outboxEvent("invoice.created", created)]);
+    return created;
   }
 
   async get(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
     const invoice = await this.db.repos().invoices.find(auth.store.id, parseInvoiceLookup(ref));
     if (!invoice) throw notFound(ref);
     return invoice;
+  }
+
+  /** The invoice with every payment ever seen for it and the tip that gives their confirmations. */
+  async getWithPayments(
+    auth: AuthContext,
+    ref: string,
+  ): Promise<{ invoice: InvoiceRecord; payments: StoredPayment[]; tipHeight: number | null }> {
+    const repos = this.db.repos();
+    const invoice = await this.get(auth, ref);
+    const [payments, tip] = await Promise.all([repos.chain.payments(invoice.id), repos.chain.tip(this.network)]);
+    return { invoice, payments, tipHeight: tip?.height ?? null };
   }
 
   list(auth: AuthContext, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage> {
@@ -80,9 +106,30 @@ export class InvoiceService {
       // The reference releases the address back to the pool; only when no payment to it was ever
       // seen, and it is handed out again only after a quarantine (docs/address-policy.md).
       if (invoice.status === "pending") await repos.addresses.release(invoice.id, this.clock.now());
-      return { ...invoice, status: "cancelled" };
+      const cancelled: InvoiceRecord = { ...invoice, status: "cancelled" };
+      await repos.chain.appendEvents([outboxEvent("invoice.cancelled", cancelled)]);
+      return cancelled;
     });
   }
+}
+
+function outboxEvent(type: string, inv: InvoiceRecord): NewOutboxEvent {
+  return {
+    storeId: inv.storeId,
+    type,
+    invoiceId: inv.id,
+    data: invoiceEventData({
+      ref: inv.ref,
+      invoiceNumber: inv.invoiceNumber,
+      status: inv.status,
+      total: inv.total,
+      amountPaid: inv.amountPaid,
+      currency: inv.currency,
+      dueSats: inv.quote?.btcAmountSats ?? null,
+      paidSats: inv.paidSats,
+      flags: inv.flags,
+    }),
+  };
 }
 
 function notFound(ref: string): NotFoundError {

@@ -2,6 +2,7 @@ import { normalizeCurrency } from "../domain/currency.js";
 import { Decimal } from "../domain/decimal.js";
 import { ValidationError } from "../domain/errors.js";
 import { newStoreId } from "../domain/ids.js";
+import { REQUIRED_CONFIRMATIONS } from "../domain/lifecycle.js";
 import type { Database, StoreRecord } from "../ports.js";
 
 export interface StoreDefaults {
@@ -20,6 +21,8 @@ export class StoreService {
     invoicePrefix?: string | undefined;
     defaultCurrency?: string | undefined;
     markupPercent?: string | undefined;
+    requiredConfirmations?: number | undefined;
+    underpaymentTolerancePercent?: string | undefined;
   }): Promise<StoreRecord> {
     const name = input.name.trim();
     if (name.length === 0 || name.length > 200) throw new ValidationError("must be 1 to 200 characters", "name");
@@ -32,12 +35,25 @@ export class StoreService {
     if (markup.isNegative() || markup.compare(Decimal.fromUnits(100n, 0)) > 0 || markup.decimalPlaces() > 4) {
       throw new ValidationError("must be a percentage from 0 to 100 with at most 4 decimals", "markup_percent");
     }
+    const requiredConfirmations = input.requiredConfirmations ?? 1;
+    if (!REQUIRED_CONFIRMATIONS.includes(requiredConfirmations)) {
+      throw new ValidationError("must be 0, 1, 2 or 6", "required_confirmations");
+    }
+    const tolerance = Decimal.parse(input.underpaymentTolerancePercent ?? "0", "underpayment_tolerance_percent");
+    if (tolerance.isNegative() || tolerance.compare(Decimal.fromUnits(100n, 0)) >= 0 || tolerance.decimalPlaces() > 6) {
+      throw new ValidationError(
+        "must be a percentage from 0 to below 100 with at most 6 decimals",
+        "underpayment_tolerance_percent",
+      );
+    }
     return this.db.repos().stores.create({
       id: newStoreId(),
       name,
       invoicePrefix,
       defaultCurrency,
       markupPercent: markup.toString(),
+      requiredConfirmations,
+      underpaymentTolerancePercent: tolerance.toString(),
     });
   }
 

@@ -227,6 +227,8 @@ describe("get, status, list", () => {
       amount_paid: "0.00",
       amount_due: "220.00",
       currency: "USD",
+      btc_paid: "0.00000000",
+      flags: [],
     });
   });
 

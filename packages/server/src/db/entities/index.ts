@@ -1,10 +1,13 @@
 import { AddressEntity } from "./address.js";
 import { ApiKeyEntity } from "./api-key.js";
+import { ChainStateEntity } from "./chain-state.js";
 import { ExchangeRateEntity } from "./exchange-rate.js";
 import { IdempotencyKeyEntity } from "./idempotency-key.js";
 import { InvoiceEntity } from "./invoice.js";
 import { InvoiceLineEntity } from "./invoice-line.js";
 import { InvoiceStatusCountEntity } from "./invoice-status-count.js";
+import { OutboxEventEntity } from "./outbox-event.js";
+import { PaymentEntity } from "./payment.js";
 import { RateLimitCounterEntity } from "./rate-limit-counter.js";
 import { StoreEntity } from "./store.js";
 import { WalletEntity } from "./wallet.js";
@@ -20,4 +23,7 @@ export const entities = [
   WalletEntity,
   AddressEntity,
   ExchangeRateEntity,
+  PaymentEntity,
+  OutboxEventEntity,
+  ChainStateEntity,
 ];

@@ -36,6 +36,18 @@ export const InvoiceEntity = defineEntity({
     paymentAddress: p.string().length(100).nullable(),
     finalizedAt: p.datetime().nullable(),
     expiresAt: p.datetime().nullable(),
+    // Lifecycle policy, fixed per invoice: confirmations for `confirmed` (store default, overridable),
+    // accepted underpayment (percent), and the end of a partly paid invoice's grace period.
+    requiredConfirmations: p.smallint().default(1),
+    underpaymentTolerancePercent: p.decimal("string").precision(9).scale(6).default("0"),
+    monitoringUntil: p.datetime().nullable(),
+    // What the chain watcher derived: sats received (active payments), flags, and how long a
+    // confirmed/expired invoice is still watched (null while open).
+    paidSats: p.bigint("bigint").default(0),
+    flags: p.array().columnType("text[]").default("{}"),
+    watchUntil: p.datetime().nullable(),
+    paidAt: p.datetime().nullable(),
+    confirmedAt: p.datetime().nullable(),
     notes: p.text().default(""),
     paymentMethods: p.array().columnType("text[]"),
     metadata: p.json<Record<string, unknown>>(),

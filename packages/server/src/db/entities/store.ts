@@ -14,6 +14,9 @@ export const StoreEntity = defineEntity({
     defaultCurrency: p.string().length(3),
     // Percent added to the BTC amount (the payer pays MORE BTC), e.g. to cover exchange costs.
     markupPercent: p.decimal("string").precision(10).scale(4).default("0"),
+    // Invoice policy defaults: confirmations for `confirmed` (0, 1, 2 or 6) and accepted underpayment.
+    requiredConfirmations: p.smallint().default(1),
+    underpaymentTolerancePercent: p.decimal("string").precision(9).scale(6).default("0"),
     createdAt: p.datetime().defaultRaw("now()"),
   },
 });

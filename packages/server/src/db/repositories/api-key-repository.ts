@@ -55,6 +55,8 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
           s_prefix: string;
           s_currency: string;
           s_markup: string;
+          s_confirmations: number;
+          s_tolerance: string;
           s_created_at: Date | string;
           hits: number;
         }
@@ -63,6 +65,7 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
         `with k as (
            select k.id, k.store_id, k.name, k.prefix, k.access, k.created_at, k.revoked_at, s.name as s_name,
              s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.markup_percent::text as s_markup,
+             s.required_confirmations as s_confirmations, s.underpayment_tolerance_percent::text as s_tolerance,
              s.created_at as s_created_at
            from api_key k join store s on s.id = k.store_id where k.key_hash = ? and k.revoked_at is null
          ), h as (
@@ -83,6 +86,8 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
           invoicePrefix: r.s_prefix,
           defaultCurrency: r.s_currency,
           markupPercent: trimNumeric(r.s_markup),
+          requiredConfirmations: Number(r.s_confirmations),
+          underpaymentTolerancePercent: trimNumeric(r.s_tolerance),
           createdAt: toDate(r.s_created_at),
         },
       };

@@ -5,6 +5,7 @@ import type {
   InvoiceStatus,
   PaymentMethod,
 } from "../../domain/invoice.js";
+import type { InvoiceFlag } from "../../domain/lifecycle.js";
 import type { InvoiceRepository } from "../../ports.js";
 import type { Sql } from "./sql.js";
 import { row, rows, toDate, trimNumeric } from "./sql.js";
@@ -33,6 +34,11 @@ interface InvoiceRow {
   payment_address: string | null;
   finalized_at: Date | string | null;
   expires_at: Date | string | null;
+  monitoring_until: Date | string | null;
+  required_confirmations: number;
+  underpayment_tolerance_percent: string;
+  paid_sats: string;
+  flags: string[];
   notes: string;
   payment_methods: string[];
   metadata: Record<string, unknown>;
@@ -44,7 +50,8 @@ interface InvoiceRow {
 const COLUMNS = `i.id, i.store_id, i.ref, i.invoice_number, i.status, i.customer_email, i.customer_name,
   i.customer_company, i.currency, i.subtotal, i.tax_rate, i.tax_amount, i.discount_amount, i.total,
   i.amount_paid, i.btc_rate, i.btc_amount_sats, i.btc_rate_sources, i.btc_rate_at, i.payment_address, i.finalized_at,
-  i.expires_at, i.notes, i.payment_methods, i.metadata, i.created_at,
+  i.expires_at, i.monitoring_until, i.required_confirmations, i.underpayment_tolerance_percent, i.paid_sats, i.flags,
+  i.notes, i.payment_methods, i.metadata, i.created_at,
   coalesce((select json_agg(json_build_object('d', l.description, 'q', l.quantity::text, 'u', l.unit_price::text,
     'a', l.amount::text) order by l.position) from invoice_line l where l.invoice_id = i.id), '[]'::json) as lines`;
 const SELECT = `select ${COLUMNS} from invoice i`;
@@ -66,6 +73,10 @@ function toRecord(r: InvoiceRow): InvoiceRecord {
     discountAmount: trimNumeric(r.discount_amount),
     total: trimNumeric(r.total),
     amountPaid: trimNumeric(r.amount_paid),
+    requiredConfirmations: Number(r.required_confirmations),
+    underpaymentTolerancePercent: trimNumeric(r.underpayment_tolerance_percent),
+    paidSats: BigInt(r.paid_sats),
+    flags: r.flags as InvoiceFlag[],
     quote:
       r.payment_address === null || r.btc_rate === null || r.btc_amount_sats === null
         ? null
@@ -77,6 +88,7 @@ function toRecord(r: InvoiceRow): InvoiceRecord {
             paymentAddress: r.payment_address,
             finalizedAt: toDate(r.finalized_at as Date | string),
             expiresAt: toDate(r.expires_at as Date | string),
+            monitoringUntil: toDate((r.monitoring_until ?? r.expires_at) as Date | string),
           },
     notes: r.notes,
     paymentMethods: r.payment_methods as PaymentMethod[],
@@ -124,9 +136,10 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
            returning next_invoice_number - 1 as n
          ), i as (
            insert into invoice (store_id, ref, invoice_number, status, customer_email, customer_name, customer_company,
-             currency, subtotal, tax_rate, tax_amount, discount_amount, total, notes, payment_methods, metadata)
+             currency, subtotal, tax_rate, tax_amount, discount_amount, total, notes, payment_methods, metadata,
+             required_confirmations, underpayment_tolerance_percent)
            select ?, ?, ?::text || case when n.n < 10000 then lpad(n.n::text, 4, '0') else n.n::text end, 'draft',
-             ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::jsonb
+             ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::jsonb, ?, ?
            from n
            returning id, invoice_number, created_at
          ), l as (
@@ -153,6 +166,8 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
           inv.notes,
           `{${inv.paymentMethods.join(",")}}`,
           JSON.stringify(inv.metadata),
+          inv.requiredConfirmations,
+          inv.underpaymentTolerancePercent,
           // Amounts travel as JSON strings and are cast to numeric by Postgres: exact all the way.
           JSON.stringify(
             inv.lines.map((l, position) => ({
@@ -174,6 +189,8 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
         invoiceNumber: created.invoice_number,
         status: "draft",
         amountPaid: "0",
+        paidSats: 0n,
+        flags: [],
         quote: null,
         createdAt: toDate(created.created_at),
       };
@@ -211,7 +228,8 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     async markFinalized(id, f) {
       await em(
         `update invoice set status = 'pending', btc_rate = ?, btc_amount_sats = ?, btc_rate_sources = ?::text[],
-           btc_rate_at = ?, payment_address = ?, finalized_at = ?, expires_at = ?, updated_at = now()
+           btc_rate_at = ?, payment_address = ?, finalized_at = ?, expires_at = ?, monitoring_until = ?,
+           updated_at = now()
          where id = ? and status = 'draft'`,
         [
           f.btcRate,
@@ -221,6 +239,7 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
           f.paymentAddress,
           f.finalizedAt,
           f.expiresAt,
+          f.monitoringUntil,
           id,
         ],
       );
@@ -237,7 +256,8 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
            returning address, chain, derivation_index
          ), i as (
            update invoice set status = 'pending', btc_rate = ?, btc_amount_sats = ?, btc_rate_sources = ?::text[],
-             btc_rate_at = ?, payment_address = a.address, finalized_at = ?, expires_at = ?, updated_at = now()
+             btc_rate_at = ?, payment_address = a.address, finalized_at = ?, expires_at = ?, monitoring_until = ?,
+             updated_at = now()
            from a where invoice.id = ? and invoice.status = 'draft'
            returning invoice.id
          )
@@ -251,6 +271,7 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
           q.btcRateAt,
           q.finalizedAt,
           q.expiresAt,
+          q.monitoringUntil,
           id,
         ],
       );

@@ -8,6 +8,8 @@ interface StoreRow {
   invoice_prefix: string;
   default_currency: string;
   markup_percent: string;
+  required_confirmations: number;
+  underpayment_tolerance_percent: string;
   created_at: Date | string;
 }
 
@@ -17,19 +19,31 @@ const toRecord = (r: StoreRow): StoreRecord => ({
   invoicePrefix: r.invoice_prefix,
   defaultCurrency: r.default_currency,
   markupPercent: trimNumeric(r.markup_percent),
+  requiredConfirmations: Number(r.required_confirmations),
+  underpaymentTolerancePercent: trimNumeric(r.underpayment_tolerance_percent),
   createdAt: toDate(r.created_at),
 });
 
-const COLUMNS = "id, name, invoice_prefix, default_currency, markup_percent::text as markup_percent, created_at";
+const COLUMNS = `id, name, invoice_prefix, default_currency, markup_percent::text as markup_percent,
+  required_confirmations, underpayment_tolerance_percent::text as underpayment_tolerance_percent, created_at`;
 
 export function storeRepository(em: Sql): StoreRepository {
   return {
     async create(store) {
       const r = await row<StoreRow>(
         em,
-        `insert into store (id, name, invoice_prefix, default_currency, markup_percent) values (?, ?, ?, ?, ?)
+        `insert into store (id, name, invoice_prefix, default_currency, markup_percent, required_confirmations,
+           underpayment_tolerance_percent) values (?, ?, ?, ?, ?, ?, ?)
          returning ${COLUMNS}`,
-        [store.id, store.name, store.invoicePrefix, store.defaultCurrency, store.markupPercent],
+        [
+          store.id,
+          store.name,
+          store.invoicePrefix,
+          store.defaultCurrency,
+          store.markupPercent,
+          store.requiredConfirmations,
+          store.underpaymentTolerancePercent,
+        ],
       );
       return toRecord(r as StoreRow);
     },

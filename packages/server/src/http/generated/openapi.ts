@@ -418,6 +418,8 @@ export interface components {
             discount_amount?: components["schemas"]["DecimalInput"];
             payment_methods?: components["schemas"]["PaymentMethods"];
             metadata?: components["schemas"]["Metadata"];
+            /** @description Confirmations before the invoice is `confirmed`. Defaults to the store's setting (1 unless changed). */
+            required_confirmations?: components["schemas"]["RequiredConfirmations"];
         };
         /**
          * @example {
@@ -450,7 +452,8 @@ export interface components {
          *       "amount_sats": "310521",
          *       "confirmations": 3,
          *       "status": "confirmed",
-         *       "created_at": 1710345900
+         *       "created_at": 1710345900,
+         *       "late": false
          *     }
          */
         Payment: {
@@ -463,7 +466,24 @@ export interface components {
             status: components["schemas"]["PaymentStatus"];
             /** @description When btpay first saw the payment (unix seconds). */
             created_at: number;
+            /** @description First seen after the invoice's quote deadline. */
+            late?: boolean;
         };
+        /**
+         * @description Block confirmations a payment needs before the invoice is `confirmed`: 0 (as soon as it is
+         *     paid, for small amounts), 1 (the default), 2 or 6.
+         * @example 1
+         * @enum {integer}
+         */
+        RequiredConfirmations: 0 | 1 | 2 | 6;
+        /**
+         * @description `overpaid`: more than the BTC amount was received. `paid_late`: money arrived after the
+         *     quote deadline. `expired_partial`: the invoice expired partly paid (the amount received is in
+         *     `btc_paid`).
+         * @example overpaid
+         * @enum {string}
+         */
+        InvoiceFlag: "overpaid" | "paid_late" | "expired_partial";
         /**
          * @example {
          *       "id": 1,
@@ -549,6 +569,13 @@ export interface components {
             metadata: components["schemas"]["Metadata"];
             created_at: number;
             lines: components["schemas"]["InvoiceLine"][];
+            required_confirmations?: components["schemas"]["RequiredConfirmations"];
+            /**
+             * @description BTC received by payments that still count (in the mempool or on the best chain), 8 decimals.
+             *     `amount_paid` is the same in the invoice currency.
+             */
+            btc_paid?: string;
+            flags?: components["schemas"]["InvoiceFlag"][];
             /** @description Only present when requested with `include_payments=true`. */
             payments?: components["schemas"]["Payment"][];
         };
@@ -585,6 +612,9 @@ export interface components {
             amount_paid: components["schemas"]["Decimal"];
             amount_due: components["schemas"]["Decimal"];
             currency: components["schemas"]["CurrencyCode"];
+            /** @description BTC received by payments that still count, 8 decimals (finalized invoices only). */
+            btc_paid?: string;
+            flags?: components["schemas"]["InvoiceFlag"][];
         };
         /**
          * @example {
@@ -1521,6 +1551,10 @@ export type InvoiceLine = components["schemas"]["InvoiceLine"];
 export type PaymentStatus = components["schemas"]["PaymentStatus"];
 /** Schema `Payment`. */
 export type Payment = components["schemas"]["Payment"];
+/** Schema `RequiredConfirmations`. */
+export type RequiredConfirmations = components["schemas"]["RequiredConfirmations"];
+/** Schema `InvoiceFlag`. */
+export type InvoiceFlag = components["schemas"]["InvoiceFlag"];
 /** Schema `Invoice`. */
 export type Invoice = components["schemas"]["Invoice"];
 /** Schema `InvoiceList`. */

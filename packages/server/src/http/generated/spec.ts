@@ -1600,6 +1600,10 @@ export const openapiDocument: Record<string, unknown> = {
           },
           "metadata": {
             "$ref": "#/components/schemas/Metadata"
+          },
+          "required_confirmations": {
+            "$ref": "#/components/schemas/RequiredConfirmations",
+            "description": "Confirmations before the invoice is `confirmed`. Defaults to the store's setting (1 unless changed)."
           }
         },
         "examples": [
@@ -1711,6 +1715,10 @@ export const openapiDocument: Record<string, unknown> = {
           "created_at": {
             "type": "integer",
             "description": "When btpay first saw the payment (unix seconds)."
+          },
+          "late": {
+            "type": "boolean",
+            "description": "First seen after the invoice's quote deadline."
           }
         },
         "examples": [
@@ -1721,8 +1729,34 @@ export const openapiDocument: Record<string, unknown> = {
             "amount_sats": "310521",
             "confirmations": 3,
             "status": "confirmed",
-            "created_at": 1710345900
+            "created_at": 1710345900,
+            "late": false
           }
+        ]
+      },
+      "RequiredConfirmations": {
+        "type": "integer",
+        "enum": [
+          0,
+          1,
+          2,
+          6
+        ],
+        "description": "Block confirmations a payment needs before the invoice is `confirmed`: 0 (as soon as it is\npaid, for small amounts), 1 (the default), 2 or 6.\n",
+        "examples": [
+          1
+        ]
+      },
+      "InvoiceFlag": {
+        "type": "string",
+        "description": "`overpaid`: more than the BTC amount was received. `paid_late`: money arrived after the\nquote deadline. `expired_partial`: the invoice expired partly paid (the amount received is in\n`btc_paid`).\n",
+        "enum": [
+          "overpaid",
+          "paid_late",
+          "expired_partial"
+        ],
+        "examples": [
+          "overpaid"
         ]
       },
       "Invoice": {
@@ -1900,6 +1934,20 @@ export const openapiDocument: Record<string, unknown> = {
               "$ref": "#/components/schemas/InvoiceLine"
             }
           },
+          "required_confirmations": {
+            "$ref": "#/components/schemas/RequiredConfirmations"
+          },
+          "btc_paid": {
+            "type": "string",
+            "description": "BTC received by payments that still count (in the mempool or on the best chain), 8 decimals.\n`amount_paid` is the same in the invoice currency.\n",
+            "pattern": "^[0-9]+\\.[0-9]{8}$"
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InvoiceFlag"
+            }
+          },
           "payments": {
             "type": "array",
             "description": "Only present when requested with `include_payments=true`.",
@@ -2020,6 +2068,17 @@ export const openapiDocument: Record<string, unknown> = {
           },
           "currency": {
             "$ref": "#/components/schemas/CurrencyCode"
+          },
+          "btc_paid": {
+            "type": "string",
+            "description": "BTC received by payments that still count, 8 decimals (finalized invoices only).",
+            "pattern": "^[0-9]+\\.[0-9]{8}$"
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/InvoiceFlag"
+            }
           }
         },
         "examples": [

@@ -12,10 +12,11 @@ const dep_ajv_formats_dist_formats = require("ajv-formats/dist/formats");
 
 const body = (() => {
   const schema31 = {"$id":"https://btpay.invalid/openapi/operations/createInvoice/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/InvoiceCreate"};
-  const schema33 = {"type":"object","required":["lines"],"additionalProperties":false,"properties":{"lines":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/LineItemInput"}},"customer_email":{"type":"string","format":"email","maxLength":320},"customer_name":{"type":"string","maxLength":200},"customer_company":{"type":"string","maxLength":200},"currency":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/CurrencyCodeInput","description":"Defaults to the store's default currency."},"notes":{"type":"string","maxLength":5000},"tax_rate":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Tax rate as a percentage (`10` means 10%)."},"discount_amount":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Discount in currency units."},"payment_methods":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentMethods"},"metadata":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/Metadata"}},"examples":[{"customer_email":"alice@example.com","customer_name":"Alice","customer_company":"Acme Inc","currency":"USD","tax_rate":10,"lines":[{"description":"Consulting (1 hour)","quantity":1,"unit_price":"150.00"},{"description":"Hardware wallet setup","quantity":2,"unit_price":"25.00"}],"notes":"Payment due within 30 days"}]};
+  const schema33 = {"type":"object","required":["lines"],"additionalProperties":false,"properties":{"lines":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/LineItemInput"}},"customer_email":{"type":"string","format":"email","maxLength":320},"customer_name":{"type":"string","maxLength":200},"customer_company":{"type":"string","maxLength":200},"currency":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/CurrencyCodeInput","description":"Defaults to the store's default currency."},"notes":{"type":"string","maxLength":5000},"tax_rate":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Tax rate as a percentage (`10` means 10%)."},"discount_amount":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Discount in currency units."},"payment_methods":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentMethods"},"metadata":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/Metadata"},"required_confirmations":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/RequiredConfirmations","description":"Confirmations before the invoice is `confirmed`. Defaults to the store's setting (1 unless changed)."}},"examples":[{"customer_email":"alice@example.com","customer_name":"Alice","customer_company":"Acme Inc","currency":"USD","tax_rate":10,"lines":[{"description":"Consulting (1 hour)","quantity":1,"unit_price":"150.00"},{"description":"Hardware wallet setup","quantity":2,"unit_price":"25.00"}],"notes":"Payment due within 30 days"}]};
   const schema37 = {"type":"string","description":"ISO 4217 currency code, any case (`usd` is read as `USD`).","pattern":"^[A-Za-z]{3}$","examples":["USD"]};
   const schema35 = {"type":["string","number"],"description":"A decimal as a string (preferred, exact) or a JSON number, e.g. `\"150.00\"` or `1`.\nSign and range rules (e.g. no negative quantity) are enforced by the server with explicit messages.\n","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40,"examples":["150.00",1]};
   const schema42 = {"type":"object","description":"Arbitrary merchant key-value metadata, stored and returned as given (at most 50 keys).","maxProperties":50,"additionalProperties":true,"examples":[{"order_id":"1234"}]};
+  const schema43 = {"type":"integer","enum":[0,1,2,6],"description":"Block confirmations a payment needs before the invoice is `confirmed`: 0 (as soon as it is\npaid, for small amounts), 1 (the default), 2 or 6.\n","examples":[1]};
   const func1 = Object.prototype.hasOwnProperty;
   const func2 = dep_ajv_dist_runtime_ucs2length.default;
   const schema34 = {"type":"object","required":["description","quantity","unit_price"],"additionalProperties":false,"properties":{"description":{"type":"string","minLength":1,"maxLength":500},"quantity":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput"},"unit_price":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput"}},"examples":[{"description":"Consulting (1 hour)","quantity":1,"unit_price":"150.00"}]};
@@ -487,6 +488,24 @@ const body = (() => {
   else {
   var valid0 = true;
   }
+  if(valid0){
+  if(data.required_confirmations !== undefined){
+  let data11 = data.required_confirmations;
+  const _errs27 = errors;
+  if(!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))){
+  validate22.errors = [{instancePath:instancePath+"/required_confirmations",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RequiredConfirmations/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  if(!((((data11 === 0) || (data11 === 1)) || (data11 === 2)) || (data11 === 6))){
+  validate22.errors = [{instancePath:instancePath+"/required_confirmations",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RequiredConfirmations/enum",keyword:"enum",params:{allowedValues: schema43.enum},message:"must be equal to one of the allowed values"}];
+  return false;
+  }
+  var valid0 = _errs27 === errors;
+  }
+  else {
+  var valid0 = true;
+  }
+  }
   }
   }
   }
@@ -531,8 +550,8 @@ const body = (() => {
   validate20.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema43 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLink/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentLinkCreate"};
-  const schema44 = {"type":"object","required":["title"],"additionalProperties":false,"properties":{"title":{"type":"string","minLength":1,"maxLength":200},"slug":{"type":"string","description":"URL slug; generated from the title when omitted.","pattern":"^[a-z0-9]+(?:-[a-z0-9]+)*$","maxLength":64},"description":{"type":"string","description":"Shown to the payer.","maxLength":2000},"amount":{"description":"Fixed amount; null or omitted lets the payer choose.","anyOf":[{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput"},{"type":"null"}]},"currency":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/CurrencyCodeInput"},"payment_methods":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentMethods"},"redirect_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"Where to send the payer after payment (http or https; never `javascript:` and the like)."},"metadata":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/Metadata"}},"examples":[{"title":"Donate","slug":"donate","description":"Support our project","amount":null,"currency":"USD"}]};
+  const schema44 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLink/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentLinkCreate"};
+  const schema45 = {"type":"object","required":["title"],"additionalProperties":false,"properties":{"title":{"type":"string","minLength":1,"maxLength":200},"slug":{"type":"string","description":"URL slug; generated from the title when omitted.","pattern":"^[a-z0-9]+(?:-[a-z0-9]+)*$","maxLength":64},"description":{"type":"string","description":"Shown to the payer.","maxLength":2000},"amount":{"description":"Fixed amount; null or omitted lets the payer choose.","anyOf":[{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput"},{"type":"null"}]},"currency":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/CurrencyCodeInput"},"payment_methods":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentMethods"},"redirect_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"Where to send the payer after payment (http or https; never `javascript:` and the like)."},"metadata":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/Metadata"}},"examples":[{"title":"Donate","slug":"donate","description":"Support our project","amount":null,"currency":"USD"}]};
   const pattern9 = new RegExp("^[a-z0-9]+(?:-[a-z0-9]+)*$", "u");
   const pattern12 = new RegExp("^https?://", "u");
   const formats2 = dep_ajv_formats_dist_formats.fullFormats.uri;
@@ -858,8 +877,8 @@ const body = (() => {
   validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema48 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WalletSet"};
-  const schema49 = {"type":"object","additionalProperties":false,"properties":{"xpub":{"type":"string","minLength":1,"maxLength":200,"description":"An extended public key (xpub/ypub/zpub/tpub/upub/vpub)."},"descriptor":{"type":"string","minLength":1,"maxLength":1000,"description":"An output descriptor with a `/*` or `/<0;1>/*` wildcard."},"gap_limit":{"type":"integer","minimum":1,"maximum":1000,"default":20,"description":"How many unpaid addresses in a row the merchant's wallet software scans (default 20)."}},"examples":[{"descriptor":"wpkh([73c5da0a/84'/0'/0']xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)","gap_limit":20},{"xpub":"zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"}]};
+  const schema49 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WalletSet"};
+  const schema50 = {"type":"object","additionalProperties":false,"properties":{"xpub":{"type":"string","minLength":1,"maxLength":200,"description":"An extended public key (xpub/ypub/zpub/tpub/upub/vpub)."},"descriptor":{"type":"string","minLength":1,"maxLength":1000,"description":"An output descriptor with a `/*` or `/<0;1>/*` wildcard."},"gap_limit":{"type":"integer","minimum":1,"maximum":1000,"default":20,"description":"How many unpaid addresses in a row the merchant's wallet software scans (default 20)."}},"examples":[{"descriptor":"wpkh([73c5da0a/84'/0'/0']xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)","gap_limit":20},{"xpub":"zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"}]};
   
   function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   /*# sourceURL="https://btpay.invalid/openapi/operations/setWallet/body" */;
@@ -977,9 +996,9 @@ const body = (() => {
   validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema50 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookCreate"};
-  const schema51 = {"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"The endpoint that receives deliveries (HTTPS; plain http only makes sense for local development)."},"events":{"type":"array","minItems":1,"uniqueItems":true,"default":["*"],"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent"}},"description":{"type":"string","maxLength":500}},"examples":[{"url":"https://yoursite.com/webhook","events":["invoice.paid","invoice.confirmed"],"description":"Production webhook"}]};
-  const schema52 = {"type":"string","description":"An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),\n`invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),\n`invoice.cancelled`, `payment.received` (payment detected on the address), `payment.confirmed`,\nor `*` for all events.\n","enum":["invoice.created","invoice.paid","invoice.confirmed","invoice.expired","invoice.cancelled","payment.received","payment.confirmed","*"],"examples":["invoice.paid"]};
+  const schema51 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookCreate"};
+  const schema52 = {"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"The endpoint that receives deliveries (HTTPS; plain http only makes sense for local development)."},"events":{"type":"array","minItems":1,"uniqueItems":true,"default":["*"],"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent"}},"description":{"type":"string","maxLength":500}},"examples":[{"url":"https://yoursite.com/webhook","events":["invoice.paid","invoice.confirmed"],"description":"Production webhook"}]};
+  const schema53 = {"type":"string","description":"An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),\n`invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),\n`invoice.cancelled`, `payment.received` (payment detected on the address), `payment.confirmed`,\nor `*` for all events.\n","enum":["invoice.created","invoice.paid","invoice.confirmed","invoice.expired","invoice.cancelled","payment.received","payment.confirmed","*"],"examples":["invoice.paid"]};
   
   function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
@@ -1065,7 +1084,7 @@ const body = (() => {
   return false;
   }
   if(!((((((((data2 === "invoice.created") || (data2 === "invoice.paid")) || (data2 === "invoice.confirmed")) || (data2 === "invoice.expired")) || (data2 === "invoice.cancelled")) || (data2 === "payment.received")) || (data2 === "payment.confirmed")) || (data2 === "*"))){
-  validate34.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/enum",keyword:"enum",params:{allowedValues: schema52.enum},message:"must be equal to one of the allowed values"}];
+  validate34.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/enum",keyword:"enum",params:{allowedValues: schema53.enum},message:"must be equal to one of the allowed values"}];
   return false;
   }
   var valid1 = _errs6 === errors;

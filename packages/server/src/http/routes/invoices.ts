@@ -4,7 +4,7 @@ import type { FinalizeService } from "../../services/finalize.js";
 import { idempotent } from "../../services/idempotency.js";
 import type { InvoiceService } from "../../services/invoices.js";
 import type { Handlers } from "../route.js";
-import { serializeInvoice, serializeInvoiceStatus } from "../serializers/invoice.js";
+import { serializeInvoice, serializeInvoiceStatus, serializePayment } from "../serializers/invoice.js";
 
 /** Thin handlers: validated input -> one service call -> serializer. */
 export function invoiceHandlers(db: Database, invoices: InvoiceService, finalizer: FinalizeService): Handlers {
@@ -27,9 +27,12 @@ export function invoiceHandlers(db: Database, invoices: InvoiceService, finalize
       );
     },
     getInvoice: async ({ auth, params, query }) => {
-      const invoice = serializeInvoice(await invoices.get(auth, params.ref));
-      // No payment can exist before chain watching lands; the array is there so clients can rely on it.
-      return { status: 200, body: query.include_payments ? { ...invoice, payments: [] } : invoice };
+      if (!query.include_payments) return { status: 200, body: serializeInvoice(await invoices.get(auth, params.ref)) };
+      const { invoice, payments, tipHeight } = await invoices.getWithPayments(auth, params.ref);
+      return {
+        status: 200,
+        body: { ...serializeInvoice(invoice), payments: payments.map((p) => serializePayment(p, tipHeight)) },
+      };
     },
     getInvoiceStatus: async ({ auth, params }) => ({
       status: 200,

@@ -1,11 +1,14 @@
 import type { InvoiceRecord } from "../../domain/invoice.js";
 import { amountDue, formatFiat, formatUnitPrice } from "../../domain/money-format.js";
+import { confirmations } from "../../domain/payment.js";
 import { formatBtc } from "../../domain/pricing.js";
+import type { StoredPayment } from "../../ports.js";
 import { bip21Uri } from "../../wallet/index.js";
 import type { components } from "../generated/openapi.js";
 
 type Invoice = components["schemas"]["Invoice"];
 type InvoiceStatusBody = components["schemas"]["InvoiceStatusResponse"];
+type Payment = components["schemas"]["Payment"];
 
 export const unixSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
@@ -27,7 +30,7 @@ export function serializeInvoice(inv: InvoiceRecord): Invoice {
     discount_amount: formatFiat(inv.discountAmount, c),
     total: formatFiat(inv.total, c),
     amount_paid: formatFiat(inv.amountPaid, c),
-    amount_due: amountDue(inv.total, inv.amountPaid, c),
+    amount_due: due(inv),
     btc_rate: q ? q.btcRate : null,
     btc_amount: q ? formatBtc(q.btcAmountSats) : null,
     btc_rate_sources: q ? q.btcRateSources : null,
@@ -45,6 +48,28 @@ export function serializeInvoice(inv: InvoiceRecord): Invoice {
       unit_price: formatUnitPrice(l.unitPrice, c),
       amount: formatFiat(l.amount, c),
     })),
+    required_confirmations: inv.requiredConfirmations as 0 | 1 | 2 | 6,
+    btc_paid: formatBtc(inv.paidSats),
+    flags: inv.flags,
+  };
+}
+
+/** Nothing is due once the invoice counts as paid (an accepted underpayment included). */
+function due(inv: InvoiceRecord): string {
+  if (inv.status === "paid" || inv.status === "confirmed") return amountDue(inv.total, inv.total, inv.currency);
+  return amountDue(inv.total, inv.amountPaid, inv.currency);
+}
+
+export function serializePayment(p: StoredPayment, tipHeight: number | null): Payment {
+  return {
+    txid: p.txid,
+    vout: p.vout,
+    address: p.address,
+    amount_sats: p.amountSats.toString(),
+    confirmations: tipHeight === null ? (p.state === "confirmed" ? 1 : 0) : confirmations(p, tipHeight),
+    status: p.state,
+    created_at: unixSeconds(p.firstSeenAt),
+    late: p.late,
   };
 }
 
@@ -55,7 +80,9 @@ export function serializeInvoiceStatus(inv: InvoiceRecord): InvoiceStatusBody {
     status: inv.status,
     total: formatFiat(inv.total, c),
     amount_paid: formatFiat(inv.amountPaid, c),
-    amount_due: amountDue(inv.total, inv.amountPaid, c),
+    amount_due: due(inv),
     currency: c,
+    btc_paid: formatBtc(inv.paidSats),
+    flags: inv.flags,
   };
 }
