@@ -38,9 +38,13 @@ export interface ServerProcess {
 }
 
 /** Starts `btpay serve` on a free port and resolves once it logs that it is listening. */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
+export function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  command: "serve" | "dev" = "serve",
+): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "serve"], {
+    const child = spawn(process.execPath, [BIN, command], {
       env: { ...process.env, PORT: "0", HOST: "127.0.0.1", BTPAY_LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -7,7 +7,7 @@ import type { Transaction } from "bitcoinjs-lib";
 import { type Coin, type CoinView, coinsOf, outpointKey, UtxoSet } from "./coins.js";
 import { idFromHash, toHex } from "./hex.js";
 import { checkTransaction } from "./tx-validation.js";
-import { DevChainError, type DevBlock } from "./types.js";
+import { type DevBlock, DevChainError } from "./types.js";
 
 export interface TxLocation {
   block: DevBlock;

@@ -5,16 +5,17 @@
  * the persistence layer know.
  */
 import { address as addressCodec, Block, networks, Transaction } from "bitcoinjs-lib";
+import { ActiveChain } from "./active-chain.js";
 import { buildBlock } from "./block-builder.js";
 import { BlockTree } from "./block-tree.js";
-import { type Coin, type CoinView, coinsOf, outpointKey, UtxoSet } from "./coins.js";
-import { COINBASE_MATURITY, REGTEST_GENESIS_HEX, subsidySats } from "./consensus.js";
+import type { Coin } from "./coins.js";
+import { REGTEST_GENESIS_HEX, subsidySats } from "./consensus.js";
 import { estimateFeeRate } from "./fee-estimate.js";
 import { idFromHash, toHex } from "./hex.js";
 import { Mempool, type MempoolTx } from "./mempool.js";
+import { checkForMempool } from "./mempool-accept.js";
 import { ChainFile, type PersistedChain } from "./persist.js";
-import { checkReplacement, INCREMENTAL_RELAY_SAT_VB } from "./replacement.js";
-import { checkTransaction, rejected } from "./tx-validation.js";
+import { INCREMENTAL_RELAY_SAT_VB } from "./replacement.js";
 import {
   type DevBlock,
   type DevChain,
@@ -28,6 +29,7 @@ import {
   type DevUtxo,
 } from "./types.js";
 import { DevWallet, SEQUENCE_RBF } from "./wallet.js";
+import { spendableWalletCoins } from "./wallet-coins.js";
 
 export interface DevChainOptions {
   /** Keep blocks, mempool and wallet indexes in this JSON file (reloaded on start). */
@@ -40,15 +42,11 @@ export interface DevChainOptions {
 
 const RPC_INVALID_ADDRESS_OR_KEY = -5;
 const RPC_INVALID_PARAMETER = -8;
-const RPC_VERIFY_ALREADY_IN_CHAIN = -27;
 const RPC_TYPE_ERROR = -3;
 const RPC_WALLET_ERROR = -4;
+const RPC_WALLET_INSUFFICIENT_FUNDS = -6;
+const RPC_DESERIALIZATION_ERROR = -22;
 const DEFAULT_WALLET_FEE_RATE_SAT_VB = 2;
-
-interface TxLocation {
-  block: DevBlock;
-  index: number;
-}
 
 export function createDevChain(opts: DevChainOptions = {}): DevChainImpl {
   return new DevChainImpl(opts);
@@ -59,11 +57,7 @@ export class DevChainImpl implements DevChain {
   readonly faults: DevChainFaults = { dropNotifications: false, rateLimited: false, lagMs: 0 };
   readonly wallet: DevWallet;
   private readonly tree = new BlockTree();
-  private readonly best: DevBlock[] = [];
-  private readonly undo = new Map<string, Coin[][]>();
-  private readonly utxos = new UtxoSet();
-  private readonly txIndex = new Map<string, TxLocation>();
-  private readonly scriptIndex = new Map<string, Set<string>>();
+  private readonly active = new ActiveChain();
   private readonly mempool = new Mempool();
   private readonly listeners = new Set<(event: DevChainEvent) => void>();
   private readonly file: ChainFile | undefined;
@@ -85,7 +79,7 @@ export class DevChainImpl implements DevChain {
   // ---- reading ----
 
   tip(): DevBlock {
-    return this.best[this.best.length - 1]!;
+    return this.active.tip();
   }
 
   blockByHash(hash: string): DevBlock | undefined {
@@ -93,12 +87,11 @@ export class DevChainImpl implements DevChain {
   }
 
   blockAtHeight(height: number): DevBlock | undefined {
-    return this.best[height];
+    return this.active.at(height);
   }
 
   isInBestChain(hash: string): boolean {
-    const block = this.tree.get(hash);
-    return block !== undefined && this.best[block.height]?.hash === hash;
+    return this.active.contains(this.tree.get(hash));
   }
 
   confirmations(hash: string): number {
@@ -122,7 +115,7 @@ export class DevChainImpl implements DevChain {
   getTx(txid: string): DevTx | undefined {
     const entry = this.mempool.get(txid);
     if (entry) return { txid, tx: entry.tx, hex: entry.tx.toHex(), block: null };
-    const at = this.txIndex.get(txid);
+    const at = this.active.locate(txid);
     if (!at) return undefined;
     const tx = at.block.block.transactions![at.index]!;
     const { hash, height, time } = at.block;
@@ -162,17 +155,14 @@ export class DevChainImpl implements DevChain {
     };
   }
 
-  /** The coins a best-chain transaction spent (from the block's undo data), one per input. */
+  /** The coins a mempool or best-chain transaction spent (block undo data), one per input. */
   spentCoins(txid: string): Coin[] | undefined {
-    const entry = this.mempool.get(txid);
-    if (entry) return entry.spent;
-    const at = this.txIndex.get(txid);
-    return at && this.undo.get(at.block.hash)?.[at.index];
+    return this.mempool.get(txid)?.spent ?? this.active.spentBy(txid);
   }
 
   getTxOut(txid: string, vout: number, includeMempool: boolean): DevTxOut | undefined {
     const bestBlockHash = this.tip().hash;
-    const confirmed = this.utxos.coin(txid, vout);
+    const confirmed = this.active.utxos.coin(txid, vout);
     if (confirmed) {
       if (includeMempool && this.mempool.spender(txid, vout)) return undefined;
       const confirmations = this.tip().height - confirmed.height + 1;
@@ -184,10 +174,9 @@ export class DevChainImpl implements DevChain {
   }
 
   scriptHistory(scriptPubKeyHex: string): DevHistoryEntry[] {
-    const confirmed = [...(this.scriptIndex.get(scriptPubKeyHex) ?? [])]
-      .map((txid) => ({ txid, at: this.txIndex.get(txid)! }))
-      .sort((a, b) => a.at.block.height - b.at.block.height || a.at.index - b.at.index)
-      .map(({ txid, at }): DevHistoryEntry => ({ txid, height: at.block.height }));
+    const confirmed = this.active
+      .history(scriptPubKeyHex)
+      .map(({ txid, block }): DevHistoryEntry => ({ txid, height: block.height }));
     const unconfirmed = this.mempool
       .sorted()
       .filter((e) => touches(e, scriptPubKeyHex))
@@ -200,7 +189,7 @@ export class DevChainImpl implements DevChain {
     for (const { txid, height } of this.scriptHistory(scriptPubKeyHex)) {
       this.getTx(txid)!.tx.outs.forEach((o, vout) => {
         if (toHex(o.script) !== scriptPubKeyHex || this.mempool.spender(txid, vout)) return;
-        if (height > 0 && !this.utxos.coin(txid, vout)) return;
+        if (height > 0 && !this.active.utxos.coin(txid, vout)) return;
         out.push({ txid, vout, valueSats: o.value, height });
       });
     }
@@ -212,7 +201,7 @@ export class DevChainImpl implements DevChain {
   }
 
   walletBalance(): bigint {
-    return this.walletCoins().reduce((sum, c) => sum + c.valueSats, 0n);
+    return spendableWalletCoins(this.wallet, this.active, this.mempool).reduce((sum, c) => sum + c.valueSats, 0n);
   }
 
   subscribe(listener: (event: DevChainEvent) => void): () => void {
@@ -228,7 +217,7 @@ export class DevChainImpl implements DevChain {
       tx = Transaction.fromHex(hex);
       if (tx.ins.length === 0) throw new Error("no inputs");
     } catch {
-      throw new DevChainError(-22, "TX decode failed. Make sure the tx has at least one input.");
+      throw new DevChainError(RPC_DESERIALIZATION_ERROR, "TX decode failed. Make sure the tx has at least one input.");
     }
     return this.mutate(() => this.accept(tx).txid);
   }
@@ -244,7 +233,7 @@ export class DevChainImpl implements DevChain {
     return this.mutate(() => {
       const tx = this.wallet.fund({
         outputs: [{ script, valueSats: amountSats }],
-        available: this.walletCoins(),
+        available: spendableWalletCoins(this.wallet, this.active, this.mempool),
         feeRateSatVb,
         locktime: this.tip().height,
       });
@@ -255,7 +244,7 @@ export class DevChainImpl implements DevChain {
   bumpFee(txid: string, opts: { feeRateSatVb?: number } = {}): { txid: string; origFeeSats: bigint; feeSats: bigint } {
     const old = this.mempool.get(txid);
     if (!old) {
-      if (this.txIndex.has(txid)) {
+      if (this.active.locate(txid)) {
         throw new DevChainError(
           RPC_WALLET_ERROR,
           "Transaction has been mined, or is conflicted with a mined transaction",
@@ -277,7 +266,7 @@ export class DevChainImpl implements DevChain {
           .filter((o) => !this.wallet.isChange(toHex(o.script)))
           .map((o) => ({ script: o.script, valueSats: o.value })),
         required: old.spent,
-        available: this.walletCoins(new Set([txid])),
+        available: spendableWalletCoins(this.wallet, this.active, this.mempool, new Set([txid])),
         feeRateSatVb,
         minFeeSats: old.feeSats + INCREMENTAL_RELAY_SAT_VB * BigInt(old.vsize),
         locktime: old.tx.locktime,
@@ -336,6 +325,15 @@ export class DevChainImpl implements DevChain {
     });
   }
 
+  /**
+   * Everything mempool acceptance checks, without changing anything (Core's test_accept): answers
+   * the fee, or throws Core's error. sendrawtransaction uses it to apply maxfeerate after validation.
+   */
+  testMempoolAccept(tx: Transaction): { txid: string; feeSats: bigint; vsize: number } {
+    const { txid, feeSats, vsize } = this.checkForMempool(tx, {});
+    return { txid, feeSats, vsize };
+  }
+
   /** Writes any pending change to the data file now. */
   flush(): void {
     this.file?.flush();
@@ -372,7 +370,7 @@ export class DevChainImpl implements DevChain {
     const rate = requested ?? DEFAULT_WALLET_FEE_RATE_SAT_VB;
     if (!(rate >= Number(INCREMENTAL_RELAY_SAT_VB))) {
       throw new DevChainError(
-        -6,
+        RPC_WALLET_INSUFFICIENT_FUNDS,
         `Fee rate (${rate.toFixed(3)} sat/vB) is lower than the minimum fee rate setting (1.000 sat/vB)`,
       );
     }
@@ -387,65 +385,8 @@ export class DevChainImpl implements DevChain {
     }
   }
 
-  /** Coins the wallet may spend: mature and confirmed, or change of its own mempool transactions. */
-  private walletCoins(excludeTxids = new Set<string>()): Coin[] {
-    const tipHeight = this.tip().height;
-    const confirmed: Coin[] = [];
-    for (const coin of this.utxos.values()) {
-      if (!this.wallet.isMine(coin.scriptHex) || this.mempool.spender(coin.txid, coin.vout)) continue;
-      // Core's wallet waits one block longer than consensus: depth 101 for a coinbase.
-      if (coin.coinbase && tipHeight - coin.height + 1 <= COINBASE_MATURITY) continue;
-      confirmed.push(coin);
-    }
-    confirmed.sort((a, b) => (b.valueSats > a.valueSats ? 1 : b.valueSats < a.valueSats ? -1 : 0));
-    const unconfirmed: Coin[] = [];
-    for (const entry of this.mempool.sorted()) {
-      if (excludeTxids.has(entry.txid) || !entry.spent.every((c) => this.wallet.isMine(c.scriptHex))) continue;
-      for (const coin of coinsOf(entry.tx, entry.txid, 0)) {
-        if (this.wallet.isMine(coin.scriptHex) && !this.mempool.spender(coin.txid, coin.vout)) unconfirmed.push(coin);
-      }
-    }
-    return [...confirmed, ...unconfirmed];
-  }
-
-  /**
-   * Everything mempool acceptance checks, without changing anything (Core's test_accept): answers
-   * the fee, or throws Core's error. sendrawtransaction uses it to apply maxfeerate after validation.
-   */
-  testMempoolAccept(tx: Transaction): { txid: string; feeSats: bigint; vsize: number } {
-    const { txid, feeSats, vsize } = this.checkForMempool(tx, {});
-    return { txid, feeSats, vsize };
-  }
-
   private checkForMempool(tx: Transaction, opts: { reorg?: boolean }) {
-    const txid = tx.getId();
-    if (this.txIndex.has(txid))
-      throw new DevChainError(RPC_VERIFY_ALREADY_IN_CHAIN, "Transaction already in block chain");
-    const conflictIds = new Set<string>();
-    for (const input of tx.ins) {
-      const spender = this.mempool.spender(idFromHash(input.hash), input.index);
-      if (spender && spender !== txid) conflictIds.add(spender);
-    }
-    if (opts.reorg && conflictIds.size > 0) throw rejected("txn-mempool-conflict");
-    const evictedIds = new Set<string>();
-    for (const id of conflictIds) for (const e of [id, ...this.mempool.descendants(id)]) evictedIds.add(e);
-    if (tx.ins.some((input) => evictedIds.has(idFromHash(input.hash))))
-      throw rejected("bad-txns-spends-conflicting-tx");
-
-    const view: CoinView = { coin: (id, vout) => this.utxos.coin(id, vout) ?? this.mempool.output(id, vout) };
-    const spendHeight = this.tip().height + 1;
-    const checked = checkTransaction(tx, view, { spendHeight, medianTimePast: this.medianTimePast() });
-    const vsize = tx.virtualSize();
-    if (!opts.reorg) {
-      const minFee = INCREMENTAL_RELAY_SAT_VB * BigInt(vsize);
-      if (checked.feeSats < minFee) throw rejected(`min relay fee not met, ${checked.feeSats} < ${minFee}`);
-      if (conflictIds.size > 0) {
-        const conflicts = [...conflictIds].map((id) => this.mempool.get(id)!);
-        const evicted = [...evictedIds].map((id) => this.mempool.get(id)!);
-        checkReplacement(txid, checked.feeSats, vsize, conflicts, evicted);
-      }
-    }
-    return { txid, feeSats: checked.feeSats, spent: checked.spent, vsize, conflictIds };
+    return checkForMempool(tx, this.active, this.mempool, { ...opts, medianTimePast: this.medianTimePast() });
   }
 
   /** Mempool acceptance: consensus checks, relay fee, full-RBF replacement of conflicts. */
@@ -481,7 +422,7 @@ export class DevChainImpl implements DevChain {
     const tip = this.tip();
     const height = tip.height + 1;
     const txs = [...entries.map((e) => e.tx), ...extra];
-    const feesSats = this.checkBlockTxs(txs, height);
+    const feesSats = this.active.checkNextBlockTxs(txs, this.medianTimePast());
     const block = buildBlock(
       {
         prevHash: tip.hash,
@@ -498,43 +439,10 @@ export class DevChainImpl implements DevChain {
     return dev;
   }
 
-  /** Validates the transactions of a block in order; returns their total fee. */
-  private checkBlockTxs(txs: Transaction[], height: number): bigint {
-    const created = new Map<string, Coin>();
-    const spent = new Set<string>();
-    const view: CoinView = {
-      coin: (txid, vout) => {
-        const key = outpointKey(txid, vout);
-        return spent.has(key) ? undefined : (created.get(key) ?? this.utxos.coin(txid, vout));
-      },
-    };
-    const ctx = { spendHeight: height, medianTimePast: this.medianTimePast() };
-    let fees = 0n;
-    for (const tx of txs) {
-      const txid = tx.getId();
-      if (this.txIndex.has(txid))
-        throw new DevChainError(RPC_VERIFY_ALREADY_IN_CHAIN, "Transaction already in block chain");
-      fees += checkTransaction(tx, view, ctx).feeSats;
-      for (const input of tx.ins) spent.add(outpointKey(idFromHash(input.hash), input.index));
-      for (const coin of coinsOf(tx, txid, height)) created.set(outpointKey(txid, coin.vout), coin);
-    }
-    return fees;
-  }
-
-  /** Appends a block to the best chain: UTXOs, indexes, and the mempool loses what it confirms. */
+  /** Appends a block to the best chain; the mempool loses what it confirms and what conflicts with it. */
   private connect(block: DevBlock): void {
-    const txs = block.block.transactions!;
-    const undo = txs.map((tx, index) => {
-      const txid = block.txids[index]!;
-      // The genesis coinbase is not in Core's UTXO set: it can never be spent.
-      const spent = block.height === 0 ? [] : this.utxos.apply(tx, txid, block.height);
-      this.txIndex.set(txid, { block, index });
-      this.indexScripts(txid, tx, spent, true);
-      return spent;
-    });
-    this.undo.set(block.hash, undo);
-    this.best.push(block);
-    txs.forEach((tx, index) => {
+    this.active.connect(block);
+    block.block.transactions!.forEach((tx, index) => {
       if (index === 0) return;
       this.mempool.delete(block.txids[index]!);
       for (const input of tx.ins) {
@@ -543,33 +451,6 @@ export class DevChainImpl implements DevChain {
       }
     });
     this.pending.push({ type: "block", block });
-  }
-
-  private disconnectTip(): DevBlock {
-    const block = this.best.pop()!;
-    const undo = this.undo.get(block.hash)!;
-    const txs = block.block.transactions!;
-    for (let index = txs.length - 1; index >= 0; index--) {
-      const txid = block.txids[index]!;
-      this.utxos.revert(txs[index]!, txid, undo[index]!);
-      this.txIndex.delete(txid);
-      this.indexScripts(txid, txs[index]!, undo[index]!, false);
-    }
-    this.undo.delete(block.hash);
-    return block;
-  }
-
-  private indexScripts(txid: string, tx: Transaction, spent: Coin[], add: boolean): void {
-    const scripts = new Set([...tx.outs.map((o) => toHex(o.script)), ...spent.map((c) => c.scriptHex)]);
-    for (const script of scripts) {
-      let txids = this.scriptIndex.get(script);
-      if (!txids) {
-        txids = new Set();
-        this.scriptIndex.set(script, txids);
-      }
-      if (add) txids.add(txid);
-      else txids.delete(txid);
-    }
   }
 
   /**
@@ -588,7 +469,7 @@ export class DevChainImpl implements DevChain {
       fork = this.tree.get(fork.prevHash)!;
     }
     const disconnected: DevBlock[] = [];
-    while (this.tip().hash !== fork.hash) disconnected.push(this.disconnectTip());
+    while (this.tip().hash !== fork.hash) disconnected.push(this.active.disconnectTip());
     if (disconnected.length > 0) {
       this.pending.push({ type: "reorg", disconnected: disconnected.map((b) => b.hash), tip: fork });
     }
@@ -597,7 +478,10 @@ export class DevChainImpl implements DevChain {
       for (const tx of block.block.transactions!.slice(1)) this.tryAccept(tx, { reorg: true });
     }
     for (const entry of saved) {
-      if (!this.tryAccept(entry.tx, { reorg: true, quiet: true, time: entry.time }) && !this.txIndex.has(entry.txid)) {
+      if (
+        !this.tryAccept(entry.tx, { reorg: true, quiet: true, time: entry.time }) &&
+        !this.active.locate(entry.txid)
+      ) {
         this.pending.push({ type: "tx-removed", txid: entry.txid, reason: "conflict" });
       }
     }

@@ -1,7 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { type BtpayClient, createBtpayClient } from "@btpay/sdk";
+import { BIP32Factory } from "bip32";
+import { networks } from "bitcoinjs-lib";
 import { pino } from "pino";
+import * as ecc from "tiny-secp256k1";
 import type { ChainSource } from "../../../src/chain/chain-source.js";
-import { DEV_REGTEST_DESCRIPTOR } from "../../../src/cli/dev.js";
 import { createLogger } from "../../../src/logger.js";
 import type { Clock, OutboxEventRecord } from "../../../src/ports.js";
 import { PaymentTracker } from "../../../src/services/payment-tracker.js";
@@ -27,6 +30,15 @@ export function movableClock(): MovableClock {
 export const RATE = "USD:100000";
 export const QUOTE_MINUTES = 15;
 export const MONITORING_MINUTES = 60;
+
+/**
+ * A fresh watch-only wallet per run: a real regtest node keeps its history between runs, and an
+ * address paid by an earlier run must not pay this run's invoices.
+ */
+export function randomRegtestDescriptor(): string {
+  const tpub = BIP32Factory(ecc).fromSeed(randomBytes(32), networks.regtest).neutered().toBase58();
+  return `wpkh(${tpub}/<0;1>/*)`;
+}
 
 export interface WatchHarness {
   t: TestServer;
@@ -76,7 +88,7 @@ export async function startWatchHarness(makeSource: () => ChainSource): Promise<
   });
   const { key, storeId } = await t.newStoreWithKey();
   const api = createBtpayClient({ baseUrl: t.baseUrl, apiKey: key });
-  const wallet = await api.PUT("/wallet", { body: { descriptor: DEV_REGTEST_DESCRIPTOR } });
+  const wallet = await api.PUT("/wallet", { body: { descriptor: randomRegtestDescriptor() } });
   if (!wallet.data) throw new Error(`wallet: ${JSON.stringify(wallet.error)}`);
   const logger = createLogger(process.env.BTPAY_TEST_LOG_LEVEL ?? "error", pino.destination({ dest: 2, sync: true }));
   const tracker = new PaymentTracker(t.opened.db, clock, logger, {
