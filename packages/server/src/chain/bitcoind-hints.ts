@@ -16,7 +16,7 @@
 import { hash, integer } from "./bitcoind-json.js";
 import { type BitcoindRpc, isRecord, type RpcOutcome } from "./bitcoind-rpc.js";
 import type { ChainHint } from "./chain-source.js";
-import { JsonNumber } from "./devchain/json-exact.js";
+import { JsonNumber } from "./json-exact.js";
 
 export interface BitcoindHintsOptions {
   rpc: BitcoindRpc;

@@ -6,7 +6,7 @@
  */
 import { MAX_SATS } from "../wallet/bip21.js";
 import { ChainSourceError } from "./chain-source.js";
-import { btcTextToSats, JsonNumber } from "./devchain/json-exact.js";
+import { btcTextToSats, JsonNumber } from "./json-exact.js";
 
 type JsonObject = Record<string, unknown>;
 

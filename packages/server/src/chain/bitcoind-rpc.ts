@@ -13,7 +13,7 @@
  * - a full work queue is HTTP 503 with a plain-text body.
  */
 import { ChainSourceError } from "./chain-source.js";
-import { JsonNumber, parseJsonExact } from "./devchain/json-exact.js";
+import { JsonNumber, parseJsonExact } from "./json-exact.js";
 
 /** Core's codes the adapter reacts to (src/rpc/protocol.h). */
 export const RPC_INVALID_ADDRESS_OR_KEY = -5;

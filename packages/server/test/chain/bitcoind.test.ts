@@ -10,8 +10,8 @@ import { BitcoindAuthError, BitcoindRpc, BitcoindRpcError } from "../../src/chai
 import { BitcoindSource, type BitcoindSourceOptions } from "../../src/chain/bitcoind-source.js";
 import { type ChainHint, ChainSourceError, type WatchedScript } from "../../src/chain/chain-source.js";
 import { createDevChain, type DevChainImpl } from "../../src/chain/devchain/chain.js";
-import { JsonNumber, parseJsonExact } from "../../src/chain/devchain/json-exact.js";
 import { type RpcServer, startRpcServer } from "../../src/chain/devchain/rpc-server.js";
+import { JsonNumber, parseJsonExact } from "../../src/chain/json-exact.js";
 import { MempoolView } from "../../src/chain/mempool-view.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../fixtures/btc-amount-vectors.json", import.meta.url), "utf8")) as {

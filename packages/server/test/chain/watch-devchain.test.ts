@@ -15,6 +15,7 @@ const devchainTarget = (makeSource: (node: DevNode) => ChainSource) => async () 
     dropFromMempool: (txid: string) => {
       node.chain.removeFromMempool(txid);
     },
+    faults: node.chain.faults,
     close: () => node.close(),
   };
 };
@@ -25,7 +26,7 @@ chainContract(
 );
 chainContract(
   "Esplora (devchain)",
-  devchainTarget((node) => new EsploraSource({ baseUrl: node.esplora.url })),
+  devchainTarget((node) => new EsploraSource({ baseUrl: node.esplora.url, maxRateLimitRetries: 1, maxBackoffMs: 50 })),
 );
 chainContract(
   "Electrum (devchain)",

@@ -59,3 +59,49 @@ describe("config", () => {
     }
   });
 });
+
+describe("chain config", () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+  };
+
+  it("watches nothing by default, and says so in config", () => {
+    expect(loadConfig({}).chain).toMatchObject({ backend: "none", pollMs: 5000 });
+    expect(loadConfig({}).monitoringMinutes).toBe(1440);
+  });
+
+  it("one configured backend is the one used", () => {
+    expect(loadConfig({ BTPAY_ESPLORA_URL: "https://mempool.space/api" }).chain).toMatchObject({
+      backend: "esplora",
+      esploraUrl: "https://mempool.space/api",
+      pollMs: 30_000,
+    });
+    expect(
+      loadConfig({ BTPAY_ELECTRUM: "electrum.example.com:50002", BTPAY_ELECTRUM_TLS: "true" }).chain,
+    ).toMatchObject({
+      backend: "electrum",
+      electrum: { host: "electrum.example.com", port: 50002 },
+      electrumTls: true,
+    });
+    expect(loadConfig({ BTPAY_BITCOIND_RPC_URL: "http://u:p@127.0.0.1:8332/" }).chain.backend).toBe("bitcoind");
+  });
+
+  it("several backends need BTPAY_CHAIN to choose", () => {
+    const env = { BTPAY_ESPLORA_URL: "https://mempool.space/api", BTPAY_ELECTRUM: "127.0.0.1:50001" };
+    expect(problems(env).join("\n")).toMatch(/choose one with BTPAY_CHAIN/);
+    expect(loadConfig({ ...env, BTPAY_CHAIN: "electrum" }).chain.backend).toBe("electrum");
+  });
+
+  it("refuses a backend without its URL, bad URLs and a bad electrum address, naming the variable", () => {
+    expect(problems({ BTPAY_CHAIN: "bitcoind" }).join("\n")).toMatch(/BTPAY_BITCOIND_RPC_URL/);
+    expect(problems({ BTPAY_ESPLORA_URL: "mempool.space" }).join("\n")).toMatch(/BTPAY_ESPLORA_URL must be an http/);
+    expect(problems({ BTPAY_ELECTRUM: "nohostport" }).join("\n")).toMatch(/BTPAY_ELECTRUM must be host:port/);
+    expect(problems({ BTPAY_CHAIN: "lightning" }).join("\n")).toMatch(/BTPAY_CHAIN/);
+    expect(problems({ BTPAY_CHAIN_POLL_MS: "5" }).join("\n")).toMatch(/BTPAY_CHAIN_POLL_MS/);
+  });
+});

@@ -5,11 +5,11 @@
  * `stringifyJsonExact`.
  */
 import type { Transaction } from "bitcoinjs-lib";
+import { btc } from "../json-exact.js";
 import type { DevChainImpl } from "./chain.js";
 import type { Coin } from "./coins.js";
 import { REGTEST_BLOCK_WORK, REGTEST_DIFFICULTY } from "./consensus.js";
 import { idFromHash, toHex } from "./hex.js";
-import { btc } from "./json-exact.js";
 import { scriptAsm, scriptPubKeyInfo } from "./script-info.js";
 import type { DevBlock } from "./types.js";
 

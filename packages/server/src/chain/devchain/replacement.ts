@@ -2,7 +2,7 @@
  * Replace-by-fee rules devchain applies (Bitcoin Core's BIP125 rules 3, 4 and 6, with full RBF:
  * any mempool transaction can be replaced, signalling or not). Messages are Core's.
  */
-import { formatMoney } from "./json-exact.js";
+import { formatMoney } from "../json-exact.js";
 import type { MempoolTx } from "./mempool.js";
 import { rejected } from "./tx-validation.js";
 

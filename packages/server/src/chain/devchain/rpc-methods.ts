@@ -4,11 +4,11 @@
  * shapes the answer; amounts are `BtcAmount` so the server writes them exactly.
  */
 import { Transaction } from "bitcoinjs-lib";
+import { btc } from "../json-exact.js";
 import type { DevChainImpl } from "./chain.js";
 import { REGTEST_DIFFICULTY, REGTEST_GENESIS_HASH } from "./consensus.js";
 import { blockToJson, headerToJson, mempoolEntryToJson, txToJson } from "./core-format.js";
 import { toHex } from "./hex.js";
-import { btc } from "./json-exact.js";
 import {
   amountParam,
   boolParam,

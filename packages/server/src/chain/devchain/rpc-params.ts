@@ -3,8 +3,9 @@
  * may be null, wrong types answer -3 and bad values -8. Numbers arrive as `JsonNumber` (exact
  * text), so amounts never pass through a float.
  */
+
+import { btcTextToSats, JsonNumber } from "../json-exact.js";
 import { isHash } from "./hex.js";
-import { btcTextToSats, JsonNumber } from "./json-exact.js";
 import { DevChainError } from "./types.js";
 
 export const RPC_MISC_ERROR = -1;

@@ -8,8 +8,8 @@ import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
+import { JsonNumber, parseJsonExact, stringifyJsonExact } from "../json-exact.js";
 import type { DevChainImpl } from "./chain.js";
-import { JsonNumber, parseJsonExact, stringifyJsonExact } from "./json-exact.js";
 import { callRpc } from "./rpc-methods.js";
 import { DevChainError } from "./types.js";
 

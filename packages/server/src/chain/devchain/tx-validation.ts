@@ -7,10 +7,10 @@
  */
 import { crypto, payments, script, Transaction } from "bitcoinjs-lib";
 import * as ecc from "tiny-secp256k1";
+import { satsToBtcText } from "../json-exact.js";
 import { type Coin, type CoinView, outpointKey } from "./coins.js";
 import { COINBASE_MATURITY } from "./consensus.js";
 import { idFromHash } from "./hex.js";
-import { satsToBtcText } from "./json-exact.js";
 import { DevChainError } from "./types.js";
 
 export const RPC_TRANSACTION_ERROR = -25;

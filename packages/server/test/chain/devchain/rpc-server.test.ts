@@ -1,8 +1,8 @@
 import { Block } from "bitcoinjs-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDevChain, type DevChainImpl } from "../../../src/chain/devchain/chain.js";
-import { type JsonNumber, parseJsonExact } from "../../../src/chain/devchain/json-exact.js";
 import { type RpcServer, startRpcServer } from "../../../src/chain/devchain/rpc-server.js";
+import { type JsonNumber, parseJsonExact } from "../../../src/chain/json-exact.js";
 import { TestKey } from "./test-key.js";
 
 let chain: DevChainImpl;

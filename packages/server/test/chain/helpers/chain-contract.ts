@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ChainSource } from "../../../src/chain/chain-source.js";
+import type { DevChainFaults } from "../../../src/chain/devchain/types.js";
 import type { CoreRpc } from "./core-rpc.js";
 import { MONITORING_MINUTES, QUOTE_MINUTES, startWatchHarness, type WatchHarness } from "./watch-harness.js";
 
@@ -11,6 +12,8 @@ export interface ContractTarget {
    * real bitcoind cannot be told to do that over RPC, so those two scenarios run on devchain only.
    */
   dropFromMempool?: (txid: string) => void;
+  /** devchain only: its fault knobs. */
+  faults?: DevChainFaults;
   close(): Promise<void>;
 }
 
@@ -226,6 +229,43 @@ export function chainContract(name: string, start: () => Promise<ContractTarget>
         flags: ["expired_partial"],
         amount_paid: "4.00",
       });
+    });
+
+    it("a backend answering 429 fails the pass and changes nothing; once it answers, the payment counts", async ({
+      skip,
+    }) => {
+      if (!target.faults) skip("needs devchain's fault knobs");
+      const faults = target.faults as DevChainFaults;
+      const inv = await h.invoice("10.00");
+      await h.tick();
+      await target.rpc.pay(inv.address, 10_000n);
+      faults.rateLimited = true;
+      try {
+        await expect(h.tick()).rejects.toThrow();
+      } finally {
+        faults.rateLimited = false;
+      }
+      expect((await h.get(inv.ref)).status).toBe("pending");
+      await h.tick();
+      expect((await h.get(inv.ref)).status).toBe("paid");
+    });
+
+    it("lost push notifications and a slow backend still end in the right state", async ({ skip }) => {
+      if (!target.faults) skip("needs devchain's fault knobs");
+      const faults = target.faults as DevChainFaults;
+      faults.dropNotifications = true;
+      faults.lagMs = 30;
+      try {
+        const inv = await h.invoice("10.00");
+        await h.tick();
+        await target.rpc.pay(inv.address, 10_000n);
+        await target.rpc.mine(1);
+        await h.tick();
+        expect((await h.get(inv.ref)).status).toBe("confirmed");
+      } finally {
+        faults.dropNotifications = false;
+        faults.lagMs = 0;
+      }
     });
 
     it("the watcher down while payments and blocks happen: caught up after restart, nothing lost or doubled", async () => {

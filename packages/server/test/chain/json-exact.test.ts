@@ -8,9 +8,9 @@ import {
   parseJsonExact,
   satsToBtcText,
   stringifyJsonExact,
-} from "../../../src/chain/devchain/json-exact.js";
+} from "../../src/chain/json-exact.js";
 
-const vectors = JSON.parse(readFileSync(new URL("./json-exact-vectors.json", import.meta.url), "utf8")) as {
+const vectors = JSON.parse(readFileSync(new URL("../fixtures/json-exact-vectors.json", import.meta.url), "utf8")) as {
   btcText: Array<{ description: string; sats: string; text: string }>;
   parse: Array<{ description: string; text: string; sats: string | null }>;
   formatMoney: Array<{ description: string; sats: string; text: string }>;
