@@ -2,12 +2,15 @@
 // docs/benchmarks.md (method from bench/benchmarks.head.md + this run's numbers).
 // Env: BENCH_SECONDS (default 10), BENCH_INVOICES (default 100000), BENCH_DATABASE_URL (admin URL of
 // the Postgres to use, default postgres://postgres@127.0.0.1:5432/postgres; "skip" to skip it).
+// `node bench/run.mjs chain-watch` runs only the chain watching benchmark (bench/chain-watch.mjs, on
+// PostgreSQL, or the embedded database when BENCH_DATABASE_URL=skip) and replaces only its section.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { ensureEmbeddedPostgres } from "../packages/server/dist/db/embedded/embedded-postgres.js";
+import { chainWatchBench, chainWatchMarkdown } from "./chain-watch.mjs";
 import { derivationBench } from "./derivation.mjs";
 import { finalizeBench } from "./finalize.mjs";
 import { foundationBench, pgConnector } from "./foundation.mjs";
@@ -92,6 +95,21 @@ function derivationTable(d) {
   ].join("\n");
 }
 
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const docsPath = path.join(ROOT, "docs/benchmarks.md");
+const CHAIN_HEADING = "\n## Chain watching";
+const chainWatch = async () =>
+  chainWatchMarkdown(await chainWatchBench({ databaseUrl: adminUrl === "skip" ? undefined : adminUrl }), machine);
+
+if (process.argv[2] === "chain-watch") {
+  const section = await chainWatch();
+  const current = readFileSync(docsPath, "utf8");
+  const at = current.indexOf(CHAIN_HEADING);
+  writeFileSync(docsPath, `${(at < 0 ? current : current.slice(0, at)).trimEnd()}\n\n${section.trimEnd()}\n`);
+  console.error("bench: replaced the chain watching section of docs/benchmarks.md");
+  process.exit(0);
+}
+
 const results = [];
 const targets = [["Embedded database (PGlite over its socket)", embeddedTarget]];
 if (adminUrl !== "skip") targets.push(["PostgreSQL 15 at 127.0.0.1:5432", postgresTarget]);
@@ -109,9 +127,9 @@ for (const [label, make] of targets) {
 }
 
 const derivation = await derivationBench({ seconds: Math.min(seconds, 3) });
+const chainSection = await chainWatch();
 
 const head = readFileSync(path.join(ROOT, "bench/benchmarks.head.md"), "utf8");
-const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const body = [
   head.trimEnd(),
   "",
@@ -121,6 +139,7 @@ const body = [
   "",
   ...results.map(table),
   derivationTable(derivation),
+  chainSection,
 ].join("\n");
-writeFileSync(path.join(ROOT, "docs/benchmarks.md"), `${body}\n`);
+writeFileSync(docsPath, `${body}\n`);
 console.error("bench: wrote docs/benchmarks.md");

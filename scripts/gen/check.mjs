@@ -18,7 +18,10 @@ export function checkSpec(spec) {
     if (o.op.tags?.length !== 1) problems.push(`${where}: needs exactly one tag`);
     if (!o.op.summary || !o.op.description) problems.push(`${where}: needs a summary and a description`);
     if (!o.successStatus) problems.push(`${where}: needs a 2xx response`);
-    const codes = [...ALWAYS, ...(o.byLocation("path").length ? ["404"] : [])];
+    // Public operations (`security: []`) have no key to be unauthorized or forbidden with.
+    const isPublic = Array.isArray(o.op.security) && o.op.security.length === 0;
+    const always = isPublic ? ALWAYS.filter((c) => c !== "401" && c !== "403") : ALWAYS;
+    const codes = [...always, ...(o.byLocation("path").length ? ["404"] : [])];
     for (const code of codes) {
       if (!o.op.responses?.[code]) problems.push(`${where}: missing ${code} response`);
     }

@@ -1,6 +1,15 @@
 import createClient, { type Client, type ClientOptions } from "openapi-fetch";
 import type { components, paths } from "./generated/openapi.js";
 
+export type {
+  HeadersLike,
+  VerifyWebhookOptions,
+  WebhookEvent,
+  WebhookEventType,
+  WebhookVerificationErrorCode,
+} from "./webhooks.js";
+export { signWebhookTestHeaders, verifyWebhook, WebhookVerificationError } from "./webhooks.js";
+
 export type { components, paths };
 export type Invoice = components["schemas"]["Invoice"];
 export type InvoiceStatus = components["schemas"]["InvoiceStatus"];

@@ -4,12 +4,16 @@ import { renderDocsPage } from "./http/docs-page.js";
 import { openapiDocument } from "./http/generated/spec.js";
 import { apiAuth } from "./http/middleware/auth.js";
 import { errorHandler, notFound } from "./http/middleware/errors.js";
+import { publicAccess } from "./http/middleware/public-access.js";
 import { requestLog } from "./http/middleware/request-log.js";
 import { securityHeaders } from "./http/middleware/security-headers.js";
-import { mountOperations } from "./http/route.js";
+import { payPages } from "./http/pages/pay-router.js";
+import { type Handlers, mountOperations } from "./http/route.js";
 import { invoiceHandlers } from "./http/routes/invoices.js";
+import { paymentLinkHandlers, publicPaymentLinkHandlers } from "./http/routes/payment-links.js";
 import { rateHandlers } from "./http/routes/rates.js";
 import { walletHandlers } from "./http/routes/wallet.js";
+import { webhookHandlers } from "./http/routes/webhooks.js";
 import type { Logger } from "./logger.js";
 import type { Clock, Database } from "./ports.js";
 import { parseFixedRates } from "./rates/fixed.js";
@@ -17,9 +21,13 @@ import { AddressPool } from "./services/address-pool.js";
 import { AuthCache } from "./services/auth.js";
 import { FinalizeService } from "./services/finalize.js";
 import { InvoiceService } from "./services/invoices.js";
+import { PaymentLinkCheckout } from "./services/payment-link-checkout.js";
+import { PaymentLinkService } from "./services/payment-links.js";
 import { RateLimiter } from "./services/rate-limiter.js";
 import { RateService } from "./services/rates.js";
+import type { SecretBox } from "./services/secret-box.js";
 import { WalletService } from "./services/wallets.js";
+import { WebhookService } from "./services/webhooks.js";
 
 export interface AppDeps {
   config: Pick<
@@ -33,22 +41,28 @@ export interface AppDeps {
     | "quoteDeadlineMinutes"
     | "addressReuseAfterHours"
     | "monitoringMinutes"
+    | "publicRateLimitPerMinute"
+    | "paymentLinkMaxOpenInvoices"
+    | "allowPrivateWebhooks"
     | "rates"
   >;
   db: Database;
   logger: Logger;
   clock: Clock;
+  /** Seals webhook secrets (services/secret-box.ts). */
+  box: SecretBox;
 }
 
 export interface App {
   express: Express;
   rateLimiter: RateLimiter;
+  publicLimiter: RateLimiter;
   wallets: WalletService;
   rates: RateService;
 }
 
 /** The HTTP app without side effects: no listening, no timers. main.ts and tests wire it. */
-export function createApp({ config, db, logger, clock }: AppDeps): App {
+export function createApp({ config, db, logger, clock, box }: AppDeps): App {
   const rateLimiter = new RateLimiter(db, clock, config.rateLimitPerMinute);
   const invoices = new InvoiceService(db, clock, config.network);
   const wallets = new WalletService(db, { network: config.network, defaultGapLimit: config.gapLimit });
@@ -63,6 +77,13 @@ export function createApp({ config, db, logger, clock }: AppDeps): App {
     addressReuseAfterHours: config.addressReuseAfterHours,
     monitoringMinutes: config.monitoringMinutes,
   });
+
+  const webhooks = new WebhookService(db, box, clock, { allowPrivate: config.allowPrivateWebhooks });
+  const paymentLinks = new PaymentLinkService(db);
+  const checkout = new PaymentLinkCheckout(db, invoices, finalizer, clock, logger, {
+    maxOpenInvoices: config.paymentLinkMaxOpenInvoices,
+  });
+  const publicHandlers: Handlers = { ...publicPaymentLinkHandlers(checkout) };
 
   const app = express();
   app.disable("x-powered-by");
@@ -85,19 +106,36 @@ export function createApp({ config, db, logger, clock }: AppDeps): App {
     res.json({ ok: true });
   });
 
+  // Unauthenticated, for payers' browsers: CORS open, limited per client address, before the
+  // keyed router so no API key is asked for.
+  const publicLimiter = new RateLimiter(db, clock, config.publicRateLimitPerMinute);
+  const publicApi = express.Router();
+  publicApi.use(publicAccess(publicLimiter));
+  publicApi.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
+  publicApi.use(mountOperations({ ...publicHandlers }, { prefix: "/public" }));
+  publicApi.use(notFound);
+  app.use("/api/v1/public", publicApi);
+  // The hosted payment link pages: the same limiter, so pages and JSON share one budget per payer.
+  app.use("/pay", payPages({ checkout, limiter: publicLimiter, clock, bodyLimitBytes: config.bodyLimitBytes }));
+
   const api = express.Router();
   api.use(apiAuth(db, rateLimiter, new AuthCache(config.authCacheSeconds * 1000, () => clock.now().getTime())));
   api.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
   api.use(
-    mountOperations({
-      ...invoiceHandlers(db, invoices, finalizer),
-      ...walletHandlers(wallets),
-      ...rateHandlers(rates),
-    }),
+    mountOperations(
+      {
+        ...invoiceHandlers(db, invoices, finalizer),
+        ...paymentLinkHandlers(db, paymentLinks),
+        ...walletHandlers(wallets),
+        ...rateHandlers(rates),
+        ...webhookHandlers(webhooks),
+      },
+      { exclude: "/public" },
+    ),
   );
   app.use("/api/v1", api);
 
   app.use(notFound);
   app.use(errorHandler);
-  return { express: app, rateLimiter, wallets, rates };
+  return { express: app, rateLimiter, publicLimiter, wallets, rates };
 }

@@ -10,6 +10,15 @@ export interface Config {
   dataDir: string;
   /** Requests per minute per API key, shared by every process on the database. */
   rateLimitPerMinute: number;
+  /** Requests per minute per client address on the public (unauthenticated) endpoints. */
+  publicRateLimitPerMinute: number;
+  /** Unpaid open invoices a payment link may have at once (stops address burning). */
+  paymentLinkMaxOpenInvoices: number;
+  /** http and private/loopback webhook targets allowed (development and tests only). */
+  allowPrivateWebhooks: boolean;
+  /** Key that encrypts webhook secrets at rest (32 bytes, hex or base64); null = a key file in dataDir. */
+  secretKey: string | null;
+  webhooks: { timeoutMs: number; pollMs: number; endpoints: number };
   /** How long a process trusts a key it has seen valid (a revocation takes effect within this). */
   authCacheSeconds: number;
   bodyLimitBytes: number;
@@ -143,6 +152,15 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.BTPAY_DATA_DIR || "./data"),
     rateLimitPerMinute: integer(env, "BTPAY_RATE_LIMIT_PER_MINUTE", 100, 1, 10_000_000, problems),
     authCacheSeconds: integer(env, "BTPAY_AUTH_CACHE_SECONDS", 2, 0, 60, problems),
+    publicRateLimitPerMinute: integer(env, "BTPAY_PUBLIC_RATE_LIMIT_PER_MINUTE", 60, 1, 10_000_000, problems),
+    paymentLinkMaxOpenInvoices: integer(env, "BTPAY_PAYMENT_LINK_MAX_OPEN_INVOICES", 20, 1, 100_000, problems),
+    allowPrivateWebhooks: bool(env, "BTPAY_ALLOW_PRIVATE_WEBHOOKS", problems),
+    secretKey: env.BTPAY_SECRET_KEY || null,
+    webhooks: {
+      timeoutMs: integer(env, "BTPAY_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000, problems),
+      pollMs: integer(env, "BTPAY_WEBHOOK_POLL_MS", 250, 10, 60_000, problems),
+      endpoints: integer(env, "BTPAY_WEBHOOK_CONCURRENCY", 16, 1, 1000, problems),
+    },
     bodyLimitBytes: integer(env, "BTPAY_BODY_LIMIT_BYTES", 100_000, 1_000, 10_000_000, problems),
     logLevel: oneOf(
       env,
@@ -188,6 +206,13 @@ export function loadConfig(env: Env = process.env): Config {
     !/^[A-Za-z]{3}:[0-9]+(\.[0-9]+)?(,[A-Za-z]{3}:[0-9]+(\.[0-9]+)?)*$/.test(config.rates.fixed)
   ) {
     problems.push(`BTPAY_RATES_FIXED must look like "USD:70862.71,EUR:61919.68" (got "${config.rates.fixed}")`);
+  }
+  if (
+    config.secretKey !== null &&
+    !/^[0-9a-fA-F]{64}$/.test(config.secretKey) &&
+    Buffer.from(config.secretKey, "base64").length !== 32
+  ) {
+    problems.push("BTPAY_SECRET_KEY must be 32 bytes: 64 hex characters or base64 (e.g. `openssl rand -hex 32`)");
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -8,9 +8,11 @@ import type { Logger } from "./logger.js";
 import { systemClock } from "./ports.js";
 import { parseRateSources } from "./rates/config.js";
 import { PaymentTracker } from "./services/payment-tracker.js";
+import { SecretBox } from "./services/secret-box.js";
 import { startChainWatcher } from "./workers/chain-watcher.js";
 import { startHousekeeping } from "./workers/housekeeping.js";
 import { startRateRefresher } from "./workers/rate-refresher.js";
+import { startWebhookDispatcher } from "./workers/webhook-dispatcher.js";
 
 export interface RunningServer {
   url: string;
@@ -37,7 +39,23 @@ export async function serve(
       logger,
     ));
   logger.info({ database: opened.kind, migrationsApplied: opened.migrationsApplied }, "database ready");
-  const app = createApp({ config, db: opened.db, logger, clock: systemClock });
+  const box = SecretBox.fromConfig(config.secretKey, config.dataDir);
+  const app = createApp({ config, db: opened.db, logger, clock: systemClock, box });
+  if (config.allowPrivateWebhooks) {
+    logger.warn(
+      "BTPAY_ALLOW_PRIVATE_WEBHOOKS is on: webhooks may target http and private addresses (development only)",
+    );
+  }
+  const dispatcher = startWebhookDispatcher(
+    { db: opened.db, box, clock: systemClock, logger },
+    {
+      pollMs: config.webhooks.pollMs,
+      timeoutMs: config.webhooks.timeoutMs,
+      allowPrivate: config.allowPrivateWebhooks,
+      endpoints: config.webhooks.endpoints,
+      perEndpoint: 20,
+    },
+  );
   const housekeeping = startHousekeeping({ rateLimiter: app.rateLimiter, logger });
   const refresher = config.rates.fixed
     ? undefined
@@ -94,6 +112,7 @@ export async function serve(
       await housekeeping.stop();
       await refresher?.stop();
       await watcher?.stop();
+      await dispatcher.stop();
       await chainSource?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,6 +1,7 @@
 import type { ChainTip } from "./chain/chain-source.js";
 import type { InvoiceLookup, InvoiceQuote, InvoiceRecord, InvoiceStatus, NewInvoice } from "./domain/invoice.js";
 import type { PaymentRecord } from "./domain/payment.js";
+import type { NewPaymentLink, PaymentLinkRecord } from "./domain/payment-link.js";
 
 /** What the services need from the outside world. `db/` implements the repositories. */
 
@@ -193,6 +194,45 @@ export interface ExchangeRateRepository {
 /** What finalize writes on the invoice: the locked quote and the address. */
 export type FinalizeFields = InvoiceQuote;
 
+/** A link's open invoices as the public checkout sees them (under the link's row lock). */
+export interface PaymentLinkOpenInvoices {
+  /** Still active (re-read under the lock: a concurrent deactivation wins). */
+  isActive: boolean;
+  /** This visitor's still-payable invoice for the same amount, if any. */
+  reusableInvoiceId: number | null;
+  /** Pending unexpired invoices, plus drafts created since `draftsSince` (about to be finalized). */
+  open: number;
+  /** When the first of the open invoices expires (a free slot is expected then). */
+  nextExpiry: Date | null;
+}
+
+export interface PaymentLinkRepository {
+  /** Inserts the link; null (nothing inserted) when `slug` is taken by any store. */
+  insert(storeId: string, ref: string, slug: string, link: NewPaymentLink): Promise<PaymentLinkRecord | null>;
+  /** Every slug starting with `prefix` (the candidates a generated slug must avoid). */
+  slugsStartingWith(prefix: string): Promise<string[]>;
+  /** A store's links, newest first, inactive ones included. */
+  list(storeId: string): Promise<PaymentLinkRecord[]>;
+  /** The link with this slug, active or not, whichever store it belongs to. */
+  findBySlug(slug: string): Promise<PaymentLinkRecord | null>;
+  /** False when the store has no link with this slug. */
+  deactivate(storeId: string, slug: string): Promise<boolean>;
+  /**
+   * Locks the link's row until the transaction ends (so concurrent payers of one link are counted
+   * one after another), then reads its open invoices as committed after the lock was granted.
+   */
+  lockOpenInvoices(
+    linkId: number,
+    visitor: { clientHash: string; total: string },
+    now: Date,
+    draftsSince: Date,
+  ): Promise<PaymentLinkOpenInvoices>;
+  /** Marks an invoice as created through the link by the visitor `clientHash`. */
+  attachInvoice(invoiceId: number, linkId: number, clientHash: string): Promise<void>;
+  /** The link an invoice (by ref) was created through, or null when none. */
+  linkOfInvoice(ref: string): Promise<{ invoiceId: number; link: PaymentLinkRecord } | null>;
+}
+
 export interface Repositories {
   stores: StoreRepository;
   apiKeys: ApiKeyRepository;
@@ -204,6 +244,8 @@ export interface Repositories {
   exchangeRates: ExchangeRateRepository;
   chain: ChainRepository;
   outbox: OutboxRepository;
+  paymentLinks: PaymentLinkRepository;
+  webhooks: WebhookRepository;
 }
 
 export interface Database {
@@ -306,4 +348,79 @@ export interface OutboxEventRecord extends NewOutboxEvent {
 export interface OutboxRepository {
   /** Events of a store after `afterId`, oldest first (tests and the webhook dispatcher). */
   list(storeId: string, afterId: number, limit: number): Promise<OutboxEventRecord[]>;
+}
+
+export interface WebhookRecord {
+  id: number;
+  storeId: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  isActive: boolean;
+  createdAt: Date;
+}
+
+export type DeliveryState = "pending" | "succeeded" | "failed" | "cancelled";
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: Date;
+  durationMs: number;
+  status: number | null;
+  error: string | null;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  webhookId: number;
+  eventId: number;
+  eventType: string;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  attemptLog: AttemptRecord[];
+}
+
+/** A delivery claimed for sending, with what is needed to send it. */
+export interface ClaimedDelivery {
+  id: number;
+  webhookId: number;
+  url: string;
+  secretEncrypted: string;
+  attempts: number;
+  event: { id: number; type: string; data: Record<string, unknown>; createdAt: Date };
+}
+
+export interface WebhookRepository {
+  create(w: {
+    storeId: string;
+    url: string;
+    events: string[];
+    description: string | null;
+    secretEncrypted: string;
+  }): Promise<WebhookRecord>;
+  list(storeId: string): Promise<WebhookRecord[]>;
+  get(storeId: string, id: number): Promise<WebhookRecord | null>;
+  /** Deactivates and cancels its pending deliveries; false when not this store's or already inactive. */
+  deactivate(storeId: string, id: number, at: Date): Promise<boolean>;
+  deliveries(webhookId: number, limit: number, offset: number): Promise<DeliveryRecord[]>;
+  delivery(webhookId: number, deliveryId: number): Promise<DeliveryRecord | null>;
+  /** Queues a delivery again now with fresh retries; false when it does not exist. */
+  requeue(webhookId: number, deliveryId: number, now: Date): Promise<boolean>;
+  /**
+   * Leases up to `perEndpoint` consecutive due deliveries at the head of each active endpoint's
+   * queue (at most `maxEndpoints` endpoints), oldest first: per-endpoint order is kept because only
+   * an endpoint's oldest pending deliveries are ever handed out, and each lease is exclusive.
+   */
+  claim(now: Date, leaseUntil: Date, maxEndpoints: number, perEndpoint: number): Promise<ClaimedDelivery[]>;
+  /** Records an attempt and the delivery's new state (succeeded, retry at `nextAttemptAt`, failed). */
+  recordAttempt(
+    deliveryId: number,
+    attempt: AttemptRecord & { responseSnippet: string | null },
+    outcome: { state: "succeeded" | "pending" | "failed"; nextAttemptAt: Date | null },
+  ): Promise<void>;
+  /** Gives back leases not used (an earlier delivery of the same endpoint failed). */
+  release(deliveryIds: readonly number[]): Promise<void>;
 }

@@ -60,7 +60,8 @@ async function startDevChainIfNeeded(env: NodeJS.ProcessEnv): Promise<{ node?: D
 export async function startDev(io: { out: (l: string) => void }): Promise<void> {
   // Dev mode runs on regtest unless told otherwise, and prices from the local rate simulator.
   const chain = await startDevChainIfNeeded(process.env);
-  const config = loadConfig({ BTPAY_NETWORK: "regtest", ...chain.env });
+  // Dev mode lets webhooks reach http and local receivers (main.ts logs that it is on).
+  const config = loadConfig({ BTPAY_NETWORK: "regtest", BTPAY_ALLOW_PRIVATE_WEBHOOKS: "true", ...chain.env });
   const logger = createLogger(config.logLevel);
   const devchain: DevChainInfo | undefined = chain.node && {
     bitcoindRpcUrl: chain.node.rpc.url,

@@ -7,10 +7,12 @@ import { exchangeRateRepository } from "./repositories/exchange-rate-repository.
 import { idempotencyRepository } from "./repositories/idempotency-repository.js";
 import { invoiceRepository } from "./repositories/invoice-repository.js";
 import { outboxRepository } from "./repositories/outbox-repository.js";
+import { paymentLinkRepository } from "./repositories/payment-link-repository.js";
 import { rateLimitRepository } from "./repositories/rate-limit-repository.js";
 import { connectionSql, type PgConnection, type Sql } from "./repositories/sql.js";
 import { storeRepository } from "./repositories/store-repository.js";
 import { walletRepository } from "./repositories/wallet-repository.js";
+import { webhookRepository } from "./repositories/webhook-repository.js";
 
 function repositories(em: Sql): Repositories {
   return {
@@ -24,6 +26,8 @@ function repositories(em: Sql): Repositories {
     exchangeRates: exchangeRateRepository(em),
     chain: chainRepository(em),
     outbox: outboxRepository(em),
+    paymentLinks: paymentLinkRepository(em),
+    webhooks: webhookRepository(em),
   };
 }
 

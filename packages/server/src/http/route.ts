@@ -40,13 +40,16 @@ export type Handlers = { [O in OperationId]?: Handler<O> };
  * never restate paths. An operation without a handler yet answers 501; a known path with the wrong
  * method answers 405 with `Allow`.
  */
-export function mountOperations(handlers: Handlers): Router {
+export function mountOperations(handlers: Handlers, scope: { prefix?: string; exclude?: string } = {}): Router {
   const router = Router();
   const allowed = new Map<string, string[]>();
-  for (const [id, { method, path }] of Object.entries(operationTable) as [
-    OperationId,
-    { method: string; path: string },
-  ][]) {
+  for (const [id, op] of Object.entries(operationTable) as [OperationId, { method: string; path: string }][]) {
+    // `prefix` mounts only the operations under it (at their path without it): the public router
+    // lives at /api/v1/public with its own middleware; `exclude` keeps them out of the keyed router.
+    if (scope.exclude && op.path.startsWith(scope.exclude)) continue;
+    if (scope.prefix && !op.path.startsWith(scope.prefix)) continue;
+    const method = op.method;
+    const path = scope.prefix ? op.path.slice(scope.prefix.length) : op.path;
     allowed.set(path, [...(allowed.get(path) ?? []), method.toUpperCase()]);
     const handler = handlers[id] as Handler<OperationId> | undefined;
     const m = method.toLowerCase() as "get" | "post" | "put" | "patch" | "delete";

@@ -9,6 +9,9 @@ export interface AuthContext {
   store: StoreRecord;
 }
 
+/** The store a use case acts for: an API key's, or a payment link's for a payer without a key. */
+export type StoreScope = Pick<AuthContext, "store">;
+
 /**
  * Keys recently seen valid, so most requests need no database round trip to authenticate. A revoked
  * key therefore keeps working in a process for at most `ttlMs` (BTPAY_AUTH_CACHE_SECONDS, default 2;

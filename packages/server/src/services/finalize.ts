@@ -6,7 +6,7 @@ import { btcAmountSats } from "../domain/pricing.js";
 import type { Logger } from "../logger.js";
 import type { AssignedAddress, Clock, Database, Repositories, WalletRecord } from "../ports.js";
 import type { AddressPool } from "./address-pool.js";
-import type { AuthContext } from "./auth.js";
+import type { StoreScope } from "./auth.js";
 import type { RateService } from "./rates.js";
 import type { WalletService } from "./wallets.js";
 
@@ -33,7 +33,7 @@ export class FinalizeService {
     private readonly opts: FinalizeOptions,
   ) {}
 
-  async finalize(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
+  async finalize(auth: StoreScope, ref: string): Promise<InvoiceRecord> {
     let refillFor: WalletRecord | undefined;
     const finalized = await this.db.transaction(async (repos) => {
       const found = await repos.invoices.findForUpdateWithWallet(auth.store.id, parseInvoiceLookup(ref));

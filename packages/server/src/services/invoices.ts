@@ -19,7 +19,7 @@ import {
   type StoredPayment,
   systemClock,
 } from "../ports.js";
-import type { AuthContext } from "./auth.js";
+import type { AuthContext, StoreScope } from "./auth.js";
 import { invoiceEventData } from "./event-payloads.js";
 
 const CANCELLABLE: readonly InvoiceStatus[] = ["draft", "pending"];
@@ -34,7 +34,7 @@ export class InvoiceService {
   ) {}
 
   /** Validates and totals the body BEFORE touching the database, so bad input writes and consumes nothing. */
-  prepare(auth: AuthContext, body: CreateInvoiceBody): NewInvoice {
+  prepare(auth: StoreScope, body: CreateInvoiceBody): NewInvoice {
     const totals = computeTotals(parseTotalsInput(body), body.currency ?? auth.store.defaultCurrency);
     const taxRate = body.tax_rate === undefined ? null : Decimal.from(body.tax_rate, "tax_rate").toString();
     return {
@@ -65,7 +65,7 @@ export class InvoiceService {
    * Inserts a prepared invoice in one statement that also takes the store's next invoice number, so
    * concurrent creates get distinct numbers and a create that rolls back consumes none.
    */
-  async insert(repos: Repositories, auth: AuthContext, invoice: NewInvoice): Promise<InvoiceRecord> {
+  async insert(repos: Repositories, auth: StoreScope, invoice: NewInvoice): Promise<InvoiceRecord> {
     const created = await repos.invoices.insert(auth.store.id, newInvoiceRef(), auth.store.invoicePrefix, invoice);
     await repos.chain.appendEvents([outboxEvent("invoice.created", created)]);
     return created;
@@ -93,7 +93,7 @@ export class InvoiceService {
   }
 
   /** draft/pending -> cancelled. Anything else (including cancelling twice) is refused. */
-  async cancel(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
+  async cancel(auth: StoreScope, ref: string): Promise<InvoiceRecord> {
     return this.db.transaction(async (repos) => {
       const invoice = await repos.invoices.findForUpdate(auth.store.id, parseInvoiceLookup(ref));
       if (!invoice) throw notFound(ref);

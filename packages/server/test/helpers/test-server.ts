@@ -11,6 +11,7 @@ import { type OpenedDatabase, openDatabase } from "../../src/db/connect.js";
 import { createLogger } from "../../src/logger.js";
 import { type ApiKeyAccess, type Clock, systemClock } from "../../src/ports.js";
 import { ApiKeyService } from "../../src/services/api-keys.js";
+import { SecretBox } from "../../src/services/secret-box.js";
 import { StoreService } from "../../src/services/stores.js";
 
 /**
@@ -58,6 +59,8 @@ export async function createTestDatabase(): Promise<TestDatabaseTarget> {
 }
 
 export interface TestServer {
+  /** The key box the app seals webhook secrets with (a dispatcher in the test needs the same). */
+  box: SecretBox;
   baseUrl: string;
   apiUrl: string;
   config: Config;
@@ -80,7 +83,9 @@ export async function startTestServer(
     { databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 5, migrate: true },
     logger,
   );
-  const app = createApp({ config, db: opened.db, logger, clock: opts.clock ?? systemClock });
+  // Each test server seals secrets with its own key unless the test gives one (BTPAY_SECRET_KEY).
+  const box = SecretBox.fromConfig(config.secretKey ?? randomBytes(32).toString("hex"), config.dataDir);
+  const app = createApp({ config, db: opened.db, logger, clock: opts.clock ?? systemClock, box });
   const server: Server = await new Promise((resolve) => {
     const s = app.express.listen(0, "127.0.0.1", () => resolve(s));
   });
@@ -90,6 +95,7 @@ export async function startTestServer(
   const keys = new ApiKeyService(opened.db);
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
+    box,
     baseUrl,
     apiUrl: `${baseUrl}/api/v1`,
     config,

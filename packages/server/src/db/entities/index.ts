@@ -8,9 +8,13 @@ import { InvoiceLineEntity } from "./invoice-line.js";
 import { InvoiceStatusCountEntity } from "./invoice-status-count.js";
 import { OutboxEventEntity } from "./outbox-event.js";
 import { PaymentEntity } from "./payment.js";
+import { PaymentLinkEntity } from "./payment-link.js";
 import { RateLimitCounterEntity } from "./rate-limit-counter.js";
 import { StoreEntity } from "./store.js";
 import { WalletEntity } from "./wallet.js";
+import { WebhookEntity } from "./webhook.js";
+import { WebhookAttemptEntity } from "./webhook-attempt.js";
+import { WebhookDeliveryEntity } from "./webhook-delivery.js";
 
 export const entities = [
   StoreEntity,
@@ -26,4 +30,8 @@ export const entities = [
   PaymentEntity,
   OutboxEventEntity,
   ChainStateEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+  WebhookAttemptEntity,
+  PaymentLinkEntity,
 ];

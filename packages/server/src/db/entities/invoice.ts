@@ -11,6 +11,7 @@ export const InvoiceEntity = defineEntity({
   indexes: [
     { name: "invoice_store_id_idx", properties: ["store", "id"] },
     { name: "invoice_store_status_id_idx", properties: ["store", "status", "id"] },
+    { name: "invoice_payment_link_idx", properties: ["paymentLinkId", "status"] },
   ],
   uniques: [{ name: "invoice_store_number_unique", properties: ["store", "invoiceNumber"] }],
   properties: {
@@ -48,6 +49,10 @@ export const InvoiceEntity = defineEntity({
     watchUntil: p.datetime().nullable(),
     paidAt: p.datetime().nullable(),
     confirmedAt: p.datetime().nullable(),
+    // Invoices a payer created through a payment link: the link, and a hash of the payer's client
+    // address (so the same visitor asking again gets the same open invoice, not a new address).
+    paymentLinkId: p.integer().nullable(),
+    publicClient: p.string().length(64).nullable(),
     notes: p.text().default(""),
     paymentMethods: p.array().columnType("text[]"),
     metadata: p.json<Record<string, unknown>>(),

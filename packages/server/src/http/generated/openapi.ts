@@ -269,6 +269,154 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint id.
+                 * @example 1
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * List deliveries to an endpoint
+         * @description Newest first, each with every attempt made (when, HTTP status, duration, error). A delivery
+         *     is `pending` (waiting for its first or next attempt), `succeeded`, `failed` (every retry
+         *     used) or `cancelled` (the endpoint was deleted before it was delivered).
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint id.
+                 * @example 1
+                 */
+                id: components["parameters"]["WebhookId"];
+                /**
+                 * @description The delivery id.
+                 * @example 42
+                 */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver an event again
+         * @description Queues the delivery for an attempt now, with a fresh set of retries, whatever its state
+         *     (a succeeded one is sent again). The body and the `X-BTPay-Delivery` id stay the same, so
+         *     receivers that de-duplicate by id see a repeat. The endpoint must be active.
+         */
+        post: operations["redeliverWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/payment-links/{slug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The payment link's slug.
+                 * @example donate
+                 */
+                slug: components["parameters"]["PaymentLinkSlug"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A payment link as a payer sees it
+         * @description No API key: for pages and the `<btpay-button>` element. Only active links; an inactive or
+         *     unknown slug is a 404. Rate-limited per client address.
+         */
+        get: operations["getPublicPaymentLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/payment-links/{slug}/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The payment link's slug.
+                 * @example donate
+                 */
+                slug: components["parameters"]["PaymentLinkSlug"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pay a payment link
+         * @description No API key. Creates and finalizes an invoice for the link: its fixed amount, or the `amount`
+         *     the payer chose (required for open-amount links, refused for fixed ones). A visitor who asks
+         *     again for the same link and amount while their invoice is still open gets that invoice back
+         *     (200) instead of a new address; a link has a cap on open unpaid invoices, and requests are
+         *     rate-limited per client address, so the endpoint cannot be used to burn through the wallet's
+         *     addresses.
+         */
+        post: operations["createPaymentLinkInvoice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/invoices/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The invoice's reference (`A1B2C3D4-E5F6A7B8`). Invoice numbers and numeric ids are refused
+                 *     here: they can be guessed.
+                 * @example A1B2C3D4-E5F6A7B8
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Poll a checkout invoice
+         * @description No API key: what the checkout page and `<btpay-button>` poll while the payer pays. Only
+         *     finalized invoices created through a payment link; any other ref is a 404. It stays readable
+         *     after the link is deactivated. Rate-limited per client address.
+         */
+        get: operations["getCheckoutInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     event: {
@@ -793,11 +941,13 @@ export interface components {
             rates: components["schemas"]["Rate"][];
         };
         /**
-         * @description An event btpay delivers.
+         * @description An event btpay delivers: the reference's seven, plus the lifecycle's other changes
+         *     (`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`), which
+         *     reach endpoints subscribed to `*`.
          * @example invoice.paid
          * @enum {string}
          */
-        WebhookEventType: "invoice.created" | "invoice.paid" | "invoice.confirmed" | "invoice.expired" | "invoice.cancelled" | "payment.received" | "payment.confirmed";
+        WebhookEventType: "invoice.created" | "invoice.paid" | "invoice.confirmed" | "invoice.expired" | "invoice.cancelled" | "payment.received" | "payment.confirmed" | "invoice.partially_paid" | "invoice.paid_late" | "invoice.reverted" | "payment.removed";
         /**
          * @description An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),
          *     `invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),
@@ -888,8 +1038,137 @@ export interface components {
             webhooks: components["schemas"]["Webhook"][];
         };
         /**
+         * @example {
+         *       "attempt": 1,
+         *       "started_at": 1710345900,
+         *       "duration_ms": 84,
+         *       "status": 500,
+         *       "error": "endpoint answered 500"
+         *     }
+         */
+        WebhookAttempt: {
+            attempt: number;
+            started_at: number;
+            duration_ms: number;
+            /** @description The endpoint's HTTP status; null when there was no answer. */
+            status: number | null;
+            /** @description Why the attempt failed (timeout, connection refused, non-2xx, refused address...). */
+            error: string | null;
+        };
+        /**
+         * @example {
+         *       "id": 42,
+         *       "event_id": "evt_1042",
+         *       "event": "invoice.paid",
+         *       "state": "pending",
+         *       "attempts": 1,
+         *       "next_attempt_at": 1710345960,
+         *       "delivered_at": null,
+         *       "created_at": 1710345900,
+         *       "attempt_log": [
+         *         {
+         *           "attempt": 1,
+         *           "started_at": 1710345900,
+         *           "duration_ms": 84,
+         *           "status": 500,
+         *           "error": "endpoint answered 500"
+         *         }
+         *       ]
+         *     }
+         */
+        WebhookDelivery: {
+            id: number;
+            event_id: string;
+            event: components["schemas"]["WebhookEventType"];
+            /** @enum {string} */
+            state: "pending" | "succeeded" | "failed" | "cancelled";
+            attempts: number;
+            /** @description When the next attempt is due (pending deliveries only). */
+            next_attempt_at: number | null;
+            delivered_at: number | null;
+            created_at: number;
+            attempt_log: components["schemas"]["WebhookAttempt"][];
+        };
+        /**
+         * @example {
+         *       "deliveries": [],
+         *       "limit": 50,
+         *       "offset": 0
+         *     }
+         */
+        WebhookDeliveryList: {
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @description A payment link as a payer sees it.
+         * @example {
+         *       "slug": "donate",
+         *       "title": "Donate",
+         *       "description": "Support our project",
+         *       "amount": null,
+         *       "currency": "USD",
+         *       "store_name": "Demo store"
+         *     }
+         */
+        PublicPaymentLink: {
+            slug: string;
+            title: string;
+            description: string | null;
+            /** @description The fixed amount, or null when the payer chooses. */
+            amount: components["schemas"]["Decimal"] | null;
+            currency: components["schemas"]["CurrencyCode"];
+            store_name: string;
+        };
+        /**
+         * @example {
+         *       "amount": "25.00"
+         *     }
+         */
+        PaymentLinkInvoiceCreate: {
+            /** @description The amount the payer chose (open-amount links only). */
+            amount?: components["schemas"]["DecimalInput"];
+        };
+        /**
+         * @description What a payer needs to pay an invoice, and nothing else (no metadata, no customer fields).
+         * @example {
+         *       "ref": "A1B2C3D4-E5F6A7B8",
+         *       "invoice_number": "INV-0007",
+         *       "store_name": "Demo store",
+         *       "status": "pending",
+         *       "currency": "USD",
+         *       "total": "25.00",
+         *       "amount_due": "25.00",
+         *       "btc_amount": "0.00035280",
+         *       "payment_address": "bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5",
+         *       "payment_uri": "bitcoin:bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5?amount=0.0003528&label=INV-0007",
+         *       "expires_at": 1710347400,
+         *       "checkout_url": "http://127.0.0.1:5000/pay/donate/A1B2C3D4-E5F6A7B8",
+         *       "redirect_url": "https://example.com/thanks"
+         *     }
+         */
+        CheckoutInvoice: {
+            ref: string;
+            invoice_number: string;
+            store_name: string;
+            status: components["schemas"]["InvoiceStatus"];
+            currency: components["schemas"]["CurrencyCode"];
+            total: components["schemas"]["Decimal"];
+            amount_due: components["schemas"]["Decimal"];
+            btc_amount: string;
+            payment_address: string;
+            payment_uri: string;
+            expires_at: number;
+            /** @description The hosted checkout page of this invoice. */
+            checkout_url: string;
+            /** @description Where to send the payer once paid. */
+            redirect_url: string | null;
+        };
+        /**
          * @description The body of every webhook delivery.
          * @example {
+         *       "id": "evt_1042",
          *       "event": "invoice.paid",
          *       "data": {
          *         "invoice_number": "INV-0001",
@@ -903,6 +1182,8 @@ export interface components {
          *     }
          */
         WebhookPayload: {
+            /** @description The event's unique id, the same on every retry (also the `X-BTPay-Delivery` header). */
+            id: string;
             event: components["schemas"]["WebhookEventType"];
             /** @description The event's subject; for invoice events, the invoice's status summary and BTC amount. */
             data: {
@@ -1479,6 +1760,186 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Results per page.
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Number of results to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint id.
+                 * @example 1
+                 */
+                id: components["parameters"]["WebhookId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    redeliverWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint id.
+                 * @example 1
+                 */
+                id: components["parameters"]["WebhookId"];
+                /**
+                 * @description The delivery id.
+                 * @example 42
+                 */
+                delivery_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getPublicPaymentLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The payment link's slug.
+                 * @example donate
+                 */
+                slug: components["parameters"]["PaymentLinkSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicPaymentLink"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    createPaymentLinkInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The payment link's slug.
+                 * @example donate
+                 */
+                slug: components["parameters"]["PaymentLinkSlug"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PaymentLinkInvoiceCreate"];
+            };
+        };
+        responses: {
+            /** @description This visitor's invoice for the link that is still open. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutInvoice"];
+                };
+            };
+            /** @description A new finalized invoice. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutInvoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getCheckoutInvoice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The invoice's reference (`A1B2C3D4-E5F6A7B8`). Invoice numbers and numeric ids are refused
+                 *     here: they can be guessed.
+                 * @example A1B2C3D4-E5F6A7B8
+                 */
+                ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice as the payer sees it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutInvoice"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     webhookEvent: {
         parameters: {
             query?: never;
@@ -1493,6 +1954,23 @@ export interface operations {
                  * @example 5d1c2b0b3c4e0f7a9a1f4e0c2d7b8a6e3f1c9d2b7a4e6f8c0d1e2f3a4b5c6d7e
                  */
                 "X-BTPay-Signature": string;
+                /**
+                 * @description The event's unique id (also `id` in the body); the same on every retry, so receivers can de-duplicate.
+                 * @example evt_1042
+                 */
+                "X-BTPay-Delivery": string;
+                /**
+                 * @description When this attempt was sent, unix seconds.
+                 * @example 1710354600
+                 */
+                "X-BTPay-Timestamp": string;
+                /**
+                 * @description HMAC-SHA256 hex of `<X-BTPay-Timestamp>.<raw body>` with the same secret: signs the time
+                 *     of sending, so a receiver can refuse a captured delivery replayed later (the SDK's
+                 *     `verifyWebhook` checks both signatures and a 5-minute tolerance).
+                 * @example 0b6f3d1c2a4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8
+                 */
+                "X-BTPay-Signature-Timestamped": string;
             };
             path?: never;
             cookie?: never;
@@ -1589,6 +2067,18 @@ export type Webhook = components["schemas"]["Webhook"];
 export type WebhookCreated = components["schemas"]["WebhookCreated"];
 /** Schema `WebhookList`. */
 export type WebhookList = components["schemas"]["WebhookList"];
+/** Schema `WebhookAttempt`. */
+export type WebhookAttempt = components["schemas"]["WebhookAttempt"];
+/** Schema `WebhookDelivery`. */
+export type WebhookDelivery = components["schemas"]["WebhookDelivery"];
+/** Schema `WebhookDeliveryList`. */
+export type WebhookDeliveryList = components["schemas"]["WebhookDeliveryList"];
+/** Schema `PublicPaymentLink`. */
+export type PublicPaymentLink = components["schemas"]["PublicPaymentLink"];
+/** Schema `PaymentLinkInvoiceCreate`. */
+export type PaymentLinkInvoiceCreate = components["schemas"]["PaymentLinkInvoiceCreate"];
+/** Schema `CheckoutInvoice`. */
+export type CheckoutInvoice = components["schemas"]["CheckoutInvoice"];
 /** Schema `WebhookPayload`. */
 export type WebhookPayload = components["schemas"]["WebhookPayload"];
 
@@ -1650,3 +2140,27 @@ export type CreateWebhookResponse = components["schemas"]["WebhookCreated"];
 export type DeleteWebhookParams = operations["deleteWebhook"]["parameters"]["path"];
 /** DELETE /webhooks/{id}: 200 response body. */
 export type DeleteWebhookResponse = components["schemas"]["Ok"];
+/** GET /webhooks/{id}/deliveries: query string after validation (defaults filled in). */
+export type ListWebhookDeliveriesQuery = WithDefaults<NonNullable<operations["listWebhookDeliveries"]["parameters"]["query"]>, "limit" | "offset">;
+/** GET /webhooks/{id}/deliveries: path parameters after validation. */
+export type ListWebhookDeliveriesParams = operations["listWebhookDeliveries"]["parameters"]["path"];
+/** GET /webhooks/{id}/deliveries: 200 response body. */
+export type ListWebhookDeliveriesResponse = components["schemas"]["WebhookDeliveryList"];
+/** POST /webhooks/{id}/deliveries/{delivery_id}/redeliver: path parameters after validation. */
+export type RedeliverWebhookDeliveryParams = operations["redeliverWebhookDelivery"]["parameters"]["path"];
+/** POST /webhooks/{id}/deliveries/{delivery_id}/redeliver: 202 response body. */
+export type RedeliverWebhookDeliveryResponse = components["schemas"]["WebhookDelivery"];
+/** GET /public/payment-links/{slug}: path parameters after validation. */
+export type GetPublicPaymentLinkParams = operations["getPublicPaymentLink"]["parameters"]["path"];
+/** GET /public/payment-links/{slug}: 200 response body. */
+export type GetPublicPaymentLinkResponse = components["schemas"]["PublicPaymentLink"];
+/** POST /public/payment-links/{slug}/invoices: path parameters after validation. */
+export type CreatePaymentLinkInvoiceParams = operations["createPaymentLinkInvoice"]["parameters"]["path"];
+/** POST /public/payment-links/{slug}/invoices: JSON request body after validation. */
+export type CreatePaymentLinkInvoiceBody = components["schemas"]["PaymentLinkInvoiceCreate"];
+/** POST /public/payment-links/{slug}/invoices: 200 response body. */
+export type CreatePaymentLinkInvoiceResponse = components["schemas"]["CheckoutInvoice"];
+/** GET /public/invoices/{ref}: path parameters after validation. */
+export type GetCheckoutInvoiceParams = operations["getCheckoutInvoice"]["parameters"]["path"];
+/** GET /public/invoices/{ref}: 200 response body. */
+export type GetCheckoutInvoiceResponse = components["schemas"]["CheckoutInvoice"];

@@ -41,6 +41,10 @@ export const openapiDocument: Record<string, unknown> = {
       "description": "Webhook endpoints that receive signed event deliveries."
     },
     {
+      "name": "public",
+      "description": "Unauthenticated endpoints for payers' browsers (payment links, checkout): no API key, CORS\nopen, rate-limited per client address, and only what a payer needs.\n"
+    },
+    {
       "name": "wallet",
       "description": "The store's watch-only on-chain wallet: an extended public key or output descriptor. btpay\nderives a fresh receive address for every finalized invoice and never sees a private key.\n"
     }
@@ -986,6 +990,259 @@ export const openapiDocument: Record<string, unknown> = {
           }
         }
       }
+    },
+    "/webhooks/{id}/deliveries": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/WebhookId"
+        }
+      ],
+      "get": {
+        "operationId": "listWebhookDeliveries",
+        "tags": [
+          "webhooks"
+        ],
+        "summary": "List deliveries to an endpoint",
+        "description": "Newest first, each with every attempt made (when, HTTP status, duration, error). A delivery\nis `pending` (waiting for its first or next attempt), `succeeded`, `failed` (every retry\nused) or `cancelled` (the endpoint was deleted before it was delivered).\n",
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Offset"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of deliveries.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookDeliveryList"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/webhooks/{id}/deliveries/{delivery_id}/redeliver": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/WebhookId"
+        },
+        {
+          "name": "delivery_id",
+          "in": "path",
+          "required": true,
+          "description": "The delivery id.",
+          "schema": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "example": 42
+        }
+      ],
+      "post": {
+        "operationId": "redeliverWebhookDelivery",
+        "tags": [
+          "webhooks"
+        ],
+        "summary": "Deliver an event again",
+        "description": "Queues the delivery for an attempt now, with a fresh set of retries, whatever its state\n(a succeeded one is sent again). The body and the `X-BTPay-Delivery` id stay the same, so\nreceivers that de-duplicate by id see a repeat. The endpoint must be active.\n",
+        "responses": {
+          "202": {
+            "description": "Queued.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebhookDelivery"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/public/payment-links/{slug}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PaymentLinkSlug"
+        }
+      ],
+      "get": {
+        "operationId": "getPublicPaymentLink",
+        "tags": [
+          "public"
+        ],
+        "summary": "A payment link as a payer sees it",
+        "description": "No API key: for pages and the `<btpay-button>` element. Only active links; an inactive or\nunknown slug is a 404. Rate-limited per client address.\n",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The link.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PublicPaymentLink"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/public/payment-links/{slug}/invoices": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/PaymentLinkSlug"
+        }
+      ],
+      "post": {
+        "operationId": "createPaymentLinkInvoice",
+        "tags": [
+          "public"
+        ],
+        "summary": "Pay a payment link",
+        "description": "No API key. Creates and finalizes an invoice for the link: its fixed amount, or the `amount`\nthe payer chose (required for open-amount links, refused for fixed ones). A visitor who asks\nagain for the same link and amount while their invoice is still open gets that invoice back\n(200) instead of a new address; a link has a cap on open unpaid invoices, and requests are\nrate-limited per client address, so the endpoint cannot be used to burn through the wallet's\naddresses.\n",
+        "security": [],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/PaymentLinkInvoiceCreate"
+              },
+              "examples": {
+                "chosen": {
+                  "summary": "A payer-chosen amount",
+                  "value": {
+                    "amount": "25.00"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "This visitor's invoice for the link that is still open.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CheckoutInvoice"
+                }
+              }
+            }
+          },
+          "201": {
+            "description": "A new finalized invoice.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CheckoutInvoice"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/public/invoices/{ref}": {
+      "parameters": [
+        {
+          "name": "ref",
+          "in": "path",
+          "required": true,
+          "description": "The invoice's reference (`A1B2C3D4-E5F6A7B8`). Invoice numbers and numeric ids are refused\nhere: they can be guessed.\n",
+          "schema": {
+            "type": "string",
+            "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"
+          },
+          "example": "A1B2C3D4-E5F6A7B8"
+        }
+      ],
+      "get": {
+        "operationId": "getCheckoutInvoice",
+        "tags": [
+          "public"
+        ],
+        "summary": "Poll a checkout invoice",
+        "description": "No API key: what the checkout page and `<btpay-button>` poll while the payer pays. Only\nfinalized invoices created through a payment link; any other ref is a 404. It stays readable\nafter the link is deactivated. Rate-limited per client address.\n",
+        "security": [],
+        "responses": {
+          "200": {
+            "description": "The invoice as the payer sees it.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/CheckoutInvoice"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
     }
   },
   "webhooks": {
@@ -1019,6 +1276,39 @@ export const openapiDocument: Record<string, unknown> = {
               "pattern": "^[0-9a-f]{64}$"
             },
             "example": "5d1c2b0b3c4e0f7a9a1f4e0c2d7b8a6e3f1c9d2b7a4e6f8c0d1e2f3a4b5c6d7e"
+          },
+          {
+            "name": "X-BTPay-Delivery",
+            "in": "header",
+            "required": true,
+            "description": "The event's unique id (also `id` in the body); the same on every retry, so receivers can de-duplicate.",
+            "schema": {
+              "type": "string",
+              "pattern": "^evt_[0-9]+$"
+            },
+            "example": "evt_1042"
+          },
+          {
+            "name": "X-BTPay-Timestamp",
+            "in": "header",
+            "required": true,
+            "description": "When this attempt was sent, unix seconds.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            },
+            "example": "1710354600"
+          },
+          {
+            "name": "X-BTPay-Signature-Timestamped",
+            "in": "header",
+            "required": true,
+            "description": "HMAC-SHA256 hex of `<X-BTPay-Timestamp>.<raw body>` with the same secret: signs the time\nof sending, so a receiver can refuse a captured delivery replayed later (the SDK's\n`verifyWebhook` checks both signatures and a 5-minute tolerance).\n",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9a-f]{64}$"
+            },
+            "example": "0b6f3d1c2a4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8"
           }
         ],
         "requestBody": {
@@ -1032,6 +1322,7 @@ export const openapiDocument: Record<string, unknown> = {
                 "invoicePaid": {
                   "summary": "invoice.paid",
                   "value": {
+                    "id": "evt_1042",
                     "event": "invoice.paid",
                     "data": {
                       "invoice_number": "INV-0001",
@@ -2489,7 +2780,7 @@ export const openapiDocument: Record<string, unknown> = {
       },
       "WebhookEventType": {
         "type": "string",
-        "description": "An event btpay delivers.",
+        "description": "An event btpay delivers: the reference's seven, plus the lifecycle's other changes\n(`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`), which\nreach endpoints subscribed to `*`.\n",
         "enum": [
           "invoice.created",
           "invoice.paid",
@@ -2497,7 +2788,11 @@ export const openapiDocument: Record<string, unknown> = {
           "invoice.expired",
           "invoice.cancelled",
           "payment.received",
-          "payment.confirmed"
+          "payment.confirmed",
+          "invoice.partially_paid",
+          "invoice.paid_late",
+          "invoice.reverted",
+          "payment.removed"
         ],
         "examples": [
           "invoice.paid"
@@ -2693,16 +2988,332 @@ export const openapiDocument: Record<string, unknown> = {
           }
         ]
       },
+      "WebhookAttempt": {
+        "type": "object",
+        "required": [
+          "attempt",
+          "started_at",
+          "duration_ms",
+          "status",
+          "error"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "attempt": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "started_at": {
+            "type": "integer"
+          },
+          "duration_ms": {
+            "type": "integer"
+          },
+          "status": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "The endpoint's HTTP status; null when there was no answer."
+          },
+          "error": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Why the attempt failed (timeout, connection refused, non-2xx, refused address...)."
+          }
+        },
+        "examples": [
+          {
+            "attempt": 1,
+            "started_at": 1710345900,
+            "duration_ms": 84,
+            "status": 500,
+            "error": "endpoint answered 500"
+          }
+        ]
+      },
+      "WebhookDelivery": {
+        "type": "object",
+        "required": [
+          "id",
+          "event_id",
+          "event",
+          "state",
+          "attempts",
+          "next_attempt_at",
+          "delivered_at",
+          "created_at",
+          "attempt_log"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "id": {
+            "type": "integer"
+          },
+          "event_id": {
+            "type": "string",
+            "pattern": "^evt_[0-9]+$"
+          },
+          "event": {
+            "$ref": "#/components/schemas/WebhookEventType"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "pending",
+              "succeeded",
+              "failed",
+              "cancelled"
+            ]
+          },
+          "attempts": {
+            "type": "integer"
+          },
+          "next_attempt_at": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "When the next attempt is due (pending deliveries only)."
+          },
+          "delivered_at": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "created_at": {
+            "type": "integer"
+          },
+          "attempt_log": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WebhookAttempt"
+            }
+          }
+        },
+        "examples": [
+          {
+            "id": 42,
+            "event_id": "evt_1042",
+            "event": "invoice.paid",
+            "state": "pending",
+            "attempts": 1,
+            "next_attempt_at": 1710345960,
+            "delivered_at": null,
+            "created_at": 1710345900,
+            "attempt_log": [
+              {
+                "attempt": 1,
+                "started_at": 1710345900,
+                "duration_ms": 84,
+                "status": 500,
+                "error": "endpoint answered 500"
+              }
+            ]
+          }
+        ]
+      },
+      "WebhookDeliveryList": {
+        "type": "object",
+        "required": [
+          "deliveries",
+          "limit",
+          "offset"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "deliveries": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/WebhookDelivery"
+            }
+          },
+          "limit": {
+            "type": "integer"
+          },
+          "offset": {
+            "type": "integer"
+          }
+        },
+        "examples": [
+          {
+            "deliveries": [],
+            "limit": 50,
+            "offset": 0
+          }
+        ]
+      },
+      "PublicPaymentLink": {
+        "type": "object",
+        "description": "A payment link as a payer sees it.",
+        "required": [
+          "slug",
+          "title",
+          "description",
+          "amount",
+          "currency",
+          "store_name"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "slug": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "amount": {
+            "description": "The fixed amount, or null when the payer chooses.",
+            "anyOf": [
+              {
+                "$ref": "#/components/schemas/Decimal"
+              },
+              {
+                "type": "null"
+              }
+            ]
+          },
+          "currency": {
+            "$ref": "#/components/schemas/CurrencyCode"
+          },
+          "store_name": {
+            "type": "string"
+          }
+        },
+        "examples": [
+          {
+            "slug": "donate",
+            "title": "Donate",
+            "description": "Support our project",
+            "amount": null,
+            "currency": "USD",
+            "store_name": "Demo store"
+          }
+        ]
+      },
+      "PaymentLinkInvoiceCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "amount": {
+            "$ref": "#/components/schemas/DecimalInput",
+            "description": "The amount the payer chose (open-amount links only)."
+          }
+        },
+        "examples": [
+          {
+            "amount": "25.00"
+          }
+        ]
+      },
+      "CheckoutInvoice": {
+        "type": "object",
+        "description": "What a payer needs to pay an invoice, and nothing else (no metadata, no customer fields).",
+        "required": [
+          "ref",
+          "invoice_number",
+          "store_name",
+          "status",
+          "currency",
+          "total",
+          "amount_due",
+          "btc_amount",
+          "payment_address",
+          "payment_uri",
+          "expires_at",
+          "checkout_url",
+          "redirect_url"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "ref": {
+            "type": "string"
+          },
+          "invoice_number": {
+            "type": "string"
+          },
+          "store_name": {
+            "type": "string"
+          },
+          "status": {
+            "$ref": "#/components/schemas/InvoiceStatus"
+          },
+          "currency": {
+            "$ref": "#/components/schemas/CurrencyCode"
+          },
+          "total": {
+            "$ref": "#/components/schemas/Decimal"
+          },
+          "amount_due": {
+            "$ref": "#/components/schemas/Decimal"
+          },
+          "btc_amount": {
+            "type": "string"
+          },
+          "payment_address": {
+            "type": "string"
+          },
+          "payment_uri": {
+            "type": "string"
+          },
+          "expires_at": {
+            "type": "integer"
+          },
+          "checkout_url": {
+            "type": "string",
+            "description": "The hosted checkout page of this invoice."
+          },
+          "redirect_url": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Where to send the payer once paid."
+          }
+        },
+        "examples": [
+          {
+            "ref": "A1B2C3D4-E5F6A7B8",
+            "invoice_number": "INV-0007",
+            "store_name": "Demo store",
+            "status": "pending",
+            "currency": "USD",
+            "total": "25.00",
+            "amount_due": "25.00",
+            "btc_amount": "0.00035280",
+            "payment_address": "bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5",
+            "payment_uri": "bitcoin:bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5?amount=0.0003528&label=INV-0007",
+            "expires_at": 1710347400,
+            "checkout_url": "http://127.0.0.1:5000/pay/donate/A1B2C3D4-E5F6A7B8",
+            "redirect_url": "https://example.com/thanks"
+          }
+        ]
+      },
       "WebhookPayload": {
         "type": "object",
         "description": "The body of every webhook delivery.",
         "required": [
+          "id",
           "event",
           "data",
           "timestamp"
         ],
         "additionalProperties": false,
         "properties": {
+          "id": {
+            "type": "string",
+            "description": "The event's unique id, the same on every retry (also the `X-BTPay-Delivery` header).",
+            "pattern": "^evt_[0-9]+$"
+          },
           "event": {
             "$ref": "#/components/schemas/WebhookEventType"
           },
@@ -2719,6 +3330,7 @@ export const openapiDocument: Record<string, unknown> = {
         },
         "examples": [
           {
+            "id": "evt_1042",
             "event": "invoice.paid",
             "data": {
               "invoice_number": "INV-0001",

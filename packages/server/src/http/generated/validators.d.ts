@@ -6,14 +6,21 @@ import type {
   CreateInvoiceHeaders,
   CreatePaymentLinkBody,
   CreatePaymentLinkHeaders,
+  CreatePaymentLinkInvoiceBody,
+  CreatePaymentLinkInvoiceParams,
   CreateWebhookBody,
   DeletePaymentLinkParams,
   DeleteWebhookParams,
   FinalizeInvoiceParams,
+  GetCheckoutInvoiceParams,
   GetInvoiceParams,
   GetInvoiceQuery,
   GetInvoiceStatusParams,
+  GetPublicPaymentLinkParams,
   ListInvoicesQuery,
+  ListWebhookDeliveriesParams,
+  ListWebhookDeliveriesQuery,
+  RedeliverWebhookDeliveryParams,
   SetWalletBody,
 } from "./openapi.js";
 
@@ -32,7 +39,12 @@ export type OperationId =
   | "setWallet"
   | "listWebhooks"
   | "createWebhook"
-  | "deleteWebhook";
+  | "deleteWebhook"
+  | "listWebhookDeliveries"
+  | "redeliverWebhookDelivery"
+  | "getPublicPaymentLink"
+  | "createPaymentLinkInvoice"
+  | "getCheckoutInvoice";
 
 export type HttpMethod = "get" | "post" | "delete" | "put";
 
@@ -77,6 +89,11 @@ export declare const validators: {
   readonly listWebhooks: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
   readonly createWebhook: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body: ValidateFunction<CreateWebhookBody> };
   readonly deleteWebhook: { readonly params: ValidateFunction<DeleteWebhookParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly listWebhookDeliveries: { readonly params: ValidateFunction<ListWebhookDeliveriesParams>; readonly query: ValidateFunction<ListWebhookDeliveriesQuery>; readonly headers?: undefined; readonly body?: undefined };
+  readonly redeliverWebhookDelivery: { readonly params: ValidateFunction<RedeliverWebhookDeliveryParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly getPublicPaymentLink: { readonly params: ValidateFunction<GetPublicPaymentLinkParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly createPaymentLinkInvoice: { readonly params: ValidateFunction<CreatePaymentLinkInvoiceParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body: ValidateFunction<CreatePaymentLinkInvoiceBody> };
+  readonly getCheckoutInvoice: { readonly params: ValidateFunction<GetCheckoutInvoiceParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
 };
 
 export declare const operations: Readonly<Record<OperationId, Readonly<OperationRoute>>>;

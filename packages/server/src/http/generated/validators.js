@@ -1172,7 +1172,87 @@ const body = (() => {
   return errors === 0;
   }
   validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  return { createInvoice_body: validate20, createPaymentLink_body: validate28, setWallet_body: validate32, createWebhook_body: validate33 };
+  
+  
+  const schema54 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentLinkInvoiceCreate"};
+  const schema55 = {"type":"object","additionalProperties":false,"properties":{"amount":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"The amount the payer chose (open-amount links only)."}},"examples":[{"amount":"25.00"}]};
+  
+  function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate37.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "amount")){
+  validate37.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.amount !== undefined){
+  let data0 = data.amount;
+  const _errs3 = errors;
+  if((typeof data0 !== "string") && (!((typeof data0 == "number") && (isFinite(data0))))){
+  validate37.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/type",keyword:"type",params:{type: schema35.type},message:"must be string,number"}];
+  return false;
+  }
+  if(errors === _errs3){
+  if(typeof data0 === "string"){
+  if(func2(data0) > 40){
+  validate37.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
+  return false;
+  }
+  else {
+  if(!pattern4.test(data0)){
+  validate37.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/pattern",keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?[0-9]+(\\.[0-9]+)?$"+"\""}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate37.errors = vErrors;
+  return errors === 0;
+  }
+  validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/body" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate36.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(!(validate37(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+  vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+  errors = vErrors.length;
+  }
+  validate36.errors = vErrors;
+  return errors === 0;
+  }
+  validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  return { createInvoice_body: validate20, createPaymentLink_body: validate28, setWallet_body: validate32, createWebhook_body: validate33, createPaymentLinkInvoice_body: validate36 };
 })();
 
 const input = (() => {
@@ -2445,7 +2525,707 @@ const input = (() => {
   return errors === 0;
   }
   validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, getWallet_query: validate38, setWallet_query: validate39, listWebhooks_query: validate40, createWebhook_query: validate41, deleteWebhook_params: validate42, deleteWebhook_query: validate43 };
+  
+  
+  const schema56 = {"$id":"https://btpay.invalid/openapi/operations/listWebhookDeliveries/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647}},"required":["id"],"additionalProperties":false};
+  
+  function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhookDeliveries/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate44.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.id === undefined) && (missing0 = "id")){
+  validate44.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "id")){
+  validate44.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.id !== undefined){
+  let data0 = data.id;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate44.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["id"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 2147483647 || isNaN(data0)){
+  validate44.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate44.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate44.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate44.errors = vErrors;
+  return errors === 0;
+  }
+  validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema57 = {"$id":"https://btpay.invalid/openapi/operations/listWebhookDeliveries/query","type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100,"default":50},"offset":{"type":"integer","minimum":0,"maximum":2147483647,"default":0}},"additionalProperties":false};
+  
+  function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhookDeliveries/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate45.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  if(data.limit === undefined){
+  data.limit = 50;
+  }
+  if(data.offset === undefined){
+  data.offset = 0;
+  }
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!((key0 === "limit") || (key0 === "offset"))){
+  validate45.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  let data0 = data.limit;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate45.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["limit"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 100 || isNaN(data0)){
+  validate45.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate45.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs2 === errors;
+  if(valid0){
+  let data1 = data.offset;
+  const _errs4 = errors;
+  if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+  let dataType1 = typeof data1;
+  let coerced1 = undefined;
+  if(!(coerced1 !== undefined)){
+  if(dataType1 === "boolean" || data1 === null
+                || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
+  coerced1 = +data1;
+  }
+  else {
+  validate45.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced1 !== undefined){
+  data1 = coerced1;
+  if(data !== undefined){
+  data["offset"] = coerced1;
+  }
+  }
+  }
+  if(errors === _errs4){
+  if((typeof data1 == "number") && (isFinite(data1))){
+  if(data1 > 2147483647 || isNaN(data1)){
+  validate45.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data1 < 0 || isNaN(data1)){
+  validate45.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs4 === errors;
+  }
+  }
+  }
+  else {
+  validate45.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate45.errors = vErrors;
+  return errors === 0;
+  }
+  validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema58 = {"$id":"https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647},"delivery_id":{"type":"integer","minimum":1}},"required":["id","delivery_id"],"additionalProperties":false};
+  
+  function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate46.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if(((data.id === undefined) && (missing0 = "id")) || ((data.delivery_id === undefined) && (missing0 = "delivery_id"))){
+  validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!((key0 === "id") || (key0 === "delivery_id"))){
+  validate46.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.id !== undefined){
+  let data0 = data.id;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate46.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["id"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 2147483647 || isNaN(data0)){
+  validate46.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate46.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs2 === errors;
+  }
+  else {
+  var valid0 = true;
+  }
+  if(valid0){
+  if(data.delivery_id !== undefined){
+  let data1 = data.delivery_id;
+  const _errs4 = errors;
+  if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+  let dataType1 = typeof data1;
+  let coerced1 = undefined;
+  if(!(coerced1 !== undefined)){
+  if(dataType1 === "boolean" || data1 === null
+                || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
+  coerced1 = +data1;
+  }
+  else {
+  validate46.errors = [{instancePath:instancePath+"/delivery_id",schemaPath:"#/properties/delivery_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced1 !== undefined){
+  data1 = coerced1;
+  if(data !== undefined){
+  data["delivery_id"] = coerced1;
+  }
+  }
+  }
+  if(errors === _errs4){
+  if((typeof data1 == "number") && (isFinite(data1))){
+  if(data1 < 1 || isNaN(data1)){
+  validate46.errors = [{instancePath:instancePath+"/delivery_id",schemaPath:"#/properties/delivery_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  var valid0 = _errs4 === errors;
+  }
+  else {
+  var valid0 = true;
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate46.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate46.errors = vErrors;
+  return errors === 0;
+  }
+  validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema59 = {"$id":"https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/query","type":"object","properties":{},"additionalProperties":false};
+  
+  function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate47.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate47.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate47.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate47.errors = vErrors;
+  return errors === 0;
+  }
+  validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema60 = {"$id":"https://btpay.invalid/openapi/operations/getPublicPaymentLink/params","type":"object","properties":{"slug":{"type":"string","minLength":1,"maxLength":64}},"required":["slug"],"additionalProperties":false};
+  
+  function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getPublicPaymentLink/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate48.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.slug === undefined) && (missing0 = "slug")){
+  validate48.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "slug")){
+  validate48.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.slug !== undefined){
+  let data0 = data.slug;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate48.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["slug"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(func1(data0) > 64){
+  validate48.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+  return false;
+  }
+  else {
+  if(func1(data0) < 1){
+  validate48.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate48.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate48.errors = vErrors;
+  return errors === 0;
+  }
+  validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema61 = {"$id":"https://btpay.invalid/openapi/operations/getPublicPaymentLink/query","type":"object","properties":{},"additionalProperties":false};
+  
+  function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getPublicPaymentLink/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate49.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate49.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate49.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate49.errors = vErrors;
+  return errors === 0;
+  }
+  validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema62 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/params","type":"object","properties":{"slug":{"type":"string","minLength":1,"maxLength":64}},"required":["slug"],"additionalProperties":false};
+  
+  function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate50.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.slug === undefined) && (missing0 = "slug")){
+  validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "slug")){
+  validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.slug !== undefined){
+  let data0 = data.slug;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate50.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["slug"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(func1(data0) > 64){
+  validate50.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+  return false;
+  }
+  else {
+  if(func1(data0) < 1){
+  validate50.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate50.errors = vErrors;
+  return errors === 0;
+  }
+  validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema63 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/query","type":"object","properties":{},"additionalProperties":false};
+  
+  function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate51.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate51.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+  }
+  validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema64 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/params","type":"object","properties":{"ref":{"type":"string","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"}},"required":["ref"],"additionalProperties":false};
+  const pattern4 = new RegExp("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$", "u");
+  
+  function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getCheckoutInvoice/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate52.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.ref === undefined) && (missing0 = "ref")){
+  validate52.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "ref")){
+  validate52.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.ref !== undefined){
+  let data0 = data.ref;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate52.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["ref"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(!pattern4.test(data0)){
+  validate52.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"+"\""}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate52.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate52.errors = vErrors;
+  return errors === 0;
+  }
+  validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema65 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/query","type":"object","properties":{},"additionalProperties":false};
+  
+  function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getCheckoutInvoice/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate53.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate53.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate53.errors = vErrors;
+  return errors === 0;
+  }
+  validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, getWallet_query: validate38, setWallet_query: validate39, listWebhooks_query: validate40, createWebhook_query: validate41, deleteWebhook_params: validate42, deleteWebhook_query: validate43, listWebhookDeliveries_params: validate44, listWebhookDeliveries_query: validate45, redeliverWebhookDelivery_params: validate46, redeliverWebhookDelivery_query: validate47, getPublicPaymentLink_params: validate48, getPublicPaymentLink_query: validate49, createPaymentLinkInvoice_params: validate50, createPaymentLinkInvoice_query: validate51, getCheckoutInvoice_params: validate52, getCheckoutInvoice_query: validate53 };
 })();
 
 export const validators = Object.freeze({
@@ -2464,6 +3244,11 @@ export const validators = Object.freeze({
   listWebhooks: Object.freeze({ query: input.listWebhooks_query }),
   createWebhook: Object.freeze({ query: input.createWebhook_query, body: body.createWebhook_body }),
   deleteWebhook: Object.freeze({ params: input.deleteWebhook_params, query: input.deleteWebhook_query }),
+  listWebhookDeliveries: Object.freeze({ params: input.listWebhookDeliveries_params, query: input.listWebhookDeliveries_query }),
+  redeliverWebhookDelivery: Object.freeze({ params: input.redeliverWebhookDelivery_params, query: input.redeliverWebhookDelivery_query }),
+  getPublicPaymentLink: Object.freeze({ params: input.getPublicPaymentLink_params, query: input.getPublicPaymentLink_query }),
+  createPaymentLinkInvoice: Object.freeze({ params: input.createPaymentLinkInvoice_params, query: input.createPaymentLinkInvoice_query, body: body.createPaymentLinkInvoice_body }),
+  getCheckoutInvoice: Object.freeze({ params: input.getCheckoutInvoice_params, query: input.getCheckoutInvoice_query }),
 });
 
 export const operations = Object.freeze({
@@ -2482,4 +3267,9 @@ export const operations = Object.freeze({
   listWebhooks: Object.freeze({ method: "get", path: "/webhooks", openapiPath: "/webhooks", tag: "webhooks", successStatus: 200 }),
   createWebhook: Object.freeze({ method: "post", path: "/webhooks", openapiPath: "/webhooks", tag: "webhooks", successStatus: 201 }),
   deleteWebhook: Object.freeze({ method: "delete", path: "/webhooks/:id", openapiPath: "/webhooks/{id}", tag: "webhooks", successStatus: 200 }),
+  listWebhookDeliveries: Object.freeze({ method: "get", path: "/webhooks/:id/deliveries", openapiPath: "/webhooks/{id}/deliveries", tag: "webhooks", successStatus: 200 }),
+  redeliverWebhookDelivery: Object.freeze({ method: "post", path: "/webhooks/:id/deliveries/:delivery_id/redeliver", openapiPath: "/webhooks/{id}/deliveries/{delivery_id}/redeliver", tag: "webhooks", successStatus: 202 }),
+  getPublicPaymentLink: Object.freeze({ method: "get", path: "/public/payment-links/:slug", openapiPath: "/public/payment-links/{slug}", tag: "public", successStatus: 200 }),
+  createPaymentLinkInvoice: Object.freeze({ method: "post", path: "/public/payment-links/:slug/invoices", openapiPath: "/public/payment-links/{slug}/invoices", tag: "public", successStatus: 200 }),
+  getCheckoutInvoice: Object.freeze({ method: "get", path: "/public/invoices/:ref", openapiPath: "/public/invoices/{ref}", tag: "public", successStatus: 200 }),
 });

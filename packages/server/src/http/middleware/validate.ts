@@ -1,7 +1,8 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { NextFunction, Request, Response } from "express";
 import { ValidationError } from "../../domain/errors.js";
-import { type OperationId, validators } from "../generated/validators.js";
+import { openapiDocument } from "../generated/spec.js";
+import { type OperationId, operations, validators } from "../generated/validators.js";
 
 /** `/lines/0/quantity` -> `lines[0].quantity` */
 function fieldName(instancePath: string, extra?: string): string {
@@ -51,6 +52,13 @@ function check(fn: ValidateFunction | undefined, data: unknown, where: string): 
   if (fn && !fn(data)) throw describe(fn.errors ?? [], where);
 }
 
+/** Whether the spec requires the operation's body (an optional one may be left out entirely). */
+function bodyRequired(operationId: OperationId): boolean {
+  const { openapiPath, method } = operations[operationId];
+  const paths = openapiDocument.paths as Record<string, Record<string, { requestBody?: { required?: boolean } }>>;
+  return paths[openapiPath]?.[method]?.requestBody?.required === true;
+}
+
 export interface ValidatedInput {
   params: Record<string, unknown>;
   query: Record<string, unknown>;
@@ -65,6 +73,7 @@ export interface ValidatedInput {
  */
 export function validate(operationId: OperationId) {
   const v = validators[operationId];
+  const requireBody = bodyRequired(operationId);
   return (req: Request, res: Response, next: NextFunction): void => {
     const params = { ...req.params };
     const query = { ...(req.query as Record<string, unknown>) };
@@ -74,7 +83,7 @@ export function validate(operationId: OperationId) {
     check(v.params, params, "path");
     check(v.query, query, "query");
     check(v.headers, headers, "header");
-    if (v.body) {
+    if (v.body && (req.body !== undefined || requireBody)) {
       if (req.body === undefined) {
         throw new ValidationError("request body must be JSON, sent with 'Content-Type: application/json'");
       }

@@ -1,0 +1,232 @@
+import type {
+  AttemptRecord,
+  ClaimedDelivery,
+  DeliveryRecord,
+  DeliveryState,
+  WebhookRecord,
+  WebhookRepository,
+} from "../../ports.js";
+import type { Sql } from "./sql.js";
+import { row, rows, toDate } from "./sql.js";
+
+interface WebhookRow {
+  id: number;
+  store_id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  is_active: boolean;
+  created_at: Date | string;
+}
+
+const toWebhook = (r: WebhookRow): WebhookRecord => ({
+  id: Number(r.id),
+  storeId: r.store_id,
+  url: r.url,
+  events: r.events,
+  description: r.description,
+  isActive: r.is_active,
+  createdAt: toDate(r.created_at),
+});
+
+const WEBHOOK_COLUMNS = "id, store_id, url, events, description, is_active, created_at";
+
+interface DeliveryRow {
+  id: string;
+  webhook_id: number;
+  event_id: string;
+  event_type: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: Date | string;
+  delivered_at: Date | string | null;
+  created_at: Date | string;
+  attempt_log: {
+    attempt: number;
+    started_at: string;
+    duration_ms: number;
+    status: number | null;
+    error: string | null;
+  }[];
+}
+
+const DELIVERY_SELECT = `select d.id, d.webhook_id, d.event_id, e.type as event_type, d.state, d.attempts, d.next_attempt_at,
+    d.delivered_at, d.created_at,
+    coalesce((select json_agg(json_build_object('attempt', a.attempt, 'started_at', a.started_at,
+      'duration_ms', a.duration_ms, 'status', a.status, 'error', a.error) order by a.attempt)
+      from webhook_attempt a where a.delivery_id = d.id), '[]'::json) as attempt_log
+  from webhook_delivery d join outbox_event e on e.id = d.event_id`;
+
+const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
+  id: Number(r.id),
+  webhookId: Number(r.webhook_id),
+  eventId: Number(r.event_id),
+  eventType: r.event_type,
+  state: r.state as DeliveryState,
+  attempts: Number(r.attempts),
+  nextAttemptAt: r.state === "pending" ? toDate(r.next_attempt_at) : null,
+  deliveredAt: r.delivered_at === null ? null : toDate(r.delivered_at),
+  createdAt: toDate(r.created_at),
+  attemptLog: r.attempt_log.map(
+    (a): AttemptRecord => ({
+      attempt: Number(a.attempt),
+      startedAt: new Date(a.started_at),
+      durationMs: Number(a.duration_ms),
+      status: a.status === null ? null : Number(a.status),
+      error: a.error,
+    }),
+  ),
+});
+
+export function webhookRepository(sql: Sql): WebhookRepository {
+  return {
+    async create(w) {
+      const r = await row<WebhookRow>(
+        sql,
+        `insert into webhook (store_id, url, events, description, secret_encrypted) values (?, ?, ?::text[], ?, ?)
+         returning ${WEBHOOK_COLUMNS}`,
+        [w.storeId, w.url, `{${w.events.map((e) => `"${e}"`).join(",")}}`, w.description, w.secretEncrypted],
+      );
+      return toWebhook(r as WebhookRow);
+    },
+    async list(storeId) {
+      const found = await rows<WebhookRow>(
+        sql,
+        `select ${WEBHOOK_COLUMNS} from webhook where store_id = ? and deleted_at is null order by id`,
+        [storeId],
+      );
+      return found.map(toWebhook);
+    },
+    async get(storeId, id) {
+      const r = await row<WebhookRow>(sql, `select ${WEBHOOK_COLUMNS} from webhook where store_id = ? and id = ?`, [
+        storeId,
+        id,
+      ]);
+      return r ? toWebhook(r) : null;
+    },
+    async deactivate(storeId, id, at) {
+      const r = await row<{ id: number }>(
+        sql,
+        `with w as (
+           update webhook set is_active = false, deleted_at = ? where store_id = ? and id = ? and deleted_at is null
+           returning id
+         ), d as (
+           update webhook_delivery set state = 'cancelled', locked_until = null
+           where webhook_id in (select id from w) and state = 'pending'
+         )
+         select id from w`,
+        [at, storeId, id],
+      );
+      return r !== undefined;
+    },
+    async deliveries(webhookId, limit, offset) {
+      const found = await rows<DeliveryRow>(
+        sql,
+        `${DELIVERY_SELECT} where d.webhook_id = ? order by d.id desc limit ? offset ?`,
+        [webhookId, limit, offset],
+      );
+      return found.map(toDelivery);
+    },
+    async delivery(webhookId, deliveryId) {
+      const r = await row<DeliveryRow>(sql, `${DELIVERY_SELECT} where d.webhook_id = ? and d.id = ?`, [
+        webhookId,
+        deliveryId,
+      ]);
+      return r ? toDelivery(r) : null;
+    },
+    async requeue(webhookId, deliveryId, now) {
+      const r = await row<{ id: string }>(
+        sql,
+        `update webhook_delivery set state = 'pending', attempts = 0, next_attempt_at = ?, locked_until = null
+         where webhook_id = ? and id = ? returning id`,
+        [now, webhookId, deliveryId],
+      );
+      return r !== undefined;
+    },
+    async claim(now, leaseUntil, maxEndpoints, perEndpoint) {
+      // For each active endpoint, its oldest pending deliveries in id order; take the leading run
+      // that is due and not leased. The UPDATE re-checks the lease on the locked row, so two
+      // dispatchers racing for the same head cannot both win it.
+      const found = await rows<{
+        id: string;
+        webhook_id: number;
+        url: string;
+        secret_encrypted: string;
+        attempts: number;
+        event_id: string;
+        type: string;
+        data: Record<string, unknown>;
+        event_created_at: Date | string;
+      }>(
+        sql,
+        `with heads as (
+           select h.id
+           from webhook w
+           cross join lateral (
+             -- true while every delivery up to this one (in id order) is due and not leased
+             select q.id, bool_and(q.next_attempt_at <= ? and (q.locked_until is null or q.locked_until <= ?))
+               over (order by q.id rows between unbounded preceding and current row) as runnable
+             from (
+               select id, next_attempt_at, locked_until from webhook_delivery
+               where webhook_id = w.id and state = 'pending' order by id limit ?
+             ) q
+           ) h
+           where w.is_active and h.runnable
+           limit ?
+         ), leased as (
+           update webhook_delivery d set locked_until = ?
+           from heads where d.id = heads.id and d.state = 'pending' and (d.locked_until is null or d.locked_until <= ?)
+           returning d.id, d.webhook_id, d.attempts, d.event_id
+         )
+         select l.id, l.webhook_id, w.url, w.secret_encrypted, l.attempts, e.id as event_id, e.type, e.data,
+           e.created_at as event_created_at
+         from leased l join webhook w on w.id = l.webhook_id join outbox_event e on e.id = l.event_id
+         order by l.webhook_id, l.id`,
+        [now, now, perEndpoint, maxEndpoints * perEndpoint, leaseUntil, now],
+      );
+      return found.map(
+        (r): ClaimedDelivery => ({
+          id: Number(r.id),
+          webhookId: Number(r.webhook_id),
+          url: r.url,
+          secretEncrypted: r.secret_encrypted,
+          attempts: Number(r.attempts),
+          event: { id: Number(r.event_id), type: r.type, data: r.data, createdAt: toDate(r.event_created_at) },
+        }),
+      );
+    },
+    async recordAttempt(deliveryId, a, outcome) {
+      await sql(
+        `with a as (
+           insert into webhook_attempt (delivery_id, attempt, started_at, duration_ms, status, error, response_snippet)
+           values (?, ?, ?, ?, ?, ?, ?)
+         )
+         update webhook_delivery set state = ?, attempts = ?, next_attempt_at = coalesce(?, next_attempt_at),
+           locked_until = null, last_status = ?, last_error = ?,
+           delivered_at = case when ? = 'succeeded' then ? else delivered_at end
+         where id = ?`,
+        [
+          deliveryId,
+          a.attempt,
+          a.startedAt,
+          a.durationMs,
+          a.status,
+          a.error,
+          a.responseSnippet,
+          outcome.state,
+          a.attempt,
+          outcome.nextAttemptAt,
+          a.status,
+          a.error,
+          outcome.state,
+          new Date(a.startedAt.getTime() + a.durationMs),
+          deliveryId,
+        ],
+      );
+    },
+    async release(ids) {
+      if (ids.length === 0) return;
+      await sql("update webhook_delivery set locked_until = null where id = any(?::bigint[])", [`{${ids.join(",")}}`]);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { Request } from "express";
+import type { Database } from "../../ports.js";
+import { idempotent } from "../../services/idempotency.js";
+import type { PaymentLinkCheckout } from "../../services/payment-link-checkout.js";
+import type { PaymentLinkService } from "../../services/payment-links.js";
+import type { Handlers } from "../route.js";
+import {
+  serializeCheckoutInvoice,
+  serializePaymentLink,
+  serializePublicPaymentLink,
+} from "../serializers/payment-link.js";
+
+/** `<protocol>://<host[:port]>` the payer used (X-Forwarded-Proto/-Host honoured with BTPAY_TRUST_PROXY). */
+export function requestOrigin(req: Request): string {
+  return `${req.protocol}://${req.host || "localhost"}`;
+}
+
+/** Who is paying, as far as the per-visitor rules go: the client address. */
+export function clientAddress(req: Request): string {
+  return req.ip ?? "unknown";
+}
+
+/** The merchant's payment links (API key). Thin handlers: validated input -> one service call -> serializer. */
+export function paymentLinkHandlers(db: Database, links: PaymentLinkService): Handlers {
+  return {
+    listPaymentLinks: async ({ auth }) => ({
+      status: 200,
+      body: { payment_links: (await links.list(auth)).map(serializePaymentLink) },
+    }),
+    createPaymentLink: async ({ auth, body, idempotencyKey }) => {
+      const prepared = links.prepare(auth, body);
+      return idempotent(
+        db,
+        { storeId: auth.store.id, key: idempotencyKey, operation: "createPaymentLink", request: body },
+        async (repos) => ({ status: 201, body: serializePaymentLink(await links.insert(repos, auth, prepared)) }),
+      );
+    },
+    deletePaymentLink: async ({ auth, params }) => {
+      await links.deactivate(auth, params.slug);
+      return { status: 200, body: { ok: true } };
+    },
+  };
+}
+
+/** The payer's side (no key; mounted on the public router). */
+export function publicPaymentLinkHandlers(checkout: PaymentLinkCheckout): Handlers {
+  return {
+    getPublicPaymentLink: async ({ params }) => ({
+      status: 200,
+      body: serializePublicPaymentLink(await checkout.link(params.slug)),
+    }),
+    createPaymentLinkInvoice: async ({ params, body, req }) => {
+      const result = await checkout.createInvoice(params.slug, body?.amount, clientAddress(req));
+      return { status: result.created ? 201 : 200, body: serializeCheckoutInvoice(result, requestOrigin(req)) };
+    },
+    getCheckoutInvoice: async ({ params, req }) => ({
+      status: 200,
+      body: serializeCheckoutInvoice(await checkout.invoice(params.ref), requestOrigin(req)),
+    }),
+  };
+}

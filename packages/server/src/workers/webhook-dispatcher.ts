@@ -1,0 +1,209 @@
+import { performance } from "node:perf_hooks";
+import type { Logger } from "../logger.js";
+import type { ClaimedDelivery, Clock, Database } from "../ports.js";
+import type { SecretBox } from "../services/secret-box.js";
+import { deliveryBody, deliveryHeaders, nextAttemptAfter } from "../webhooks/payload.js";
+import { resolveWebhookTarget, type WebhookLookup } from "../webhooks/resolve-target.js";
+import { sendWebhook } from "../webhooks/send.js";
+import { checkWebhookUrl } from "../webhooks/url-policy.js";
+
+export interface DispatcherOptions {
+  pollMs: number;
+  /** Per attempt: connect, TLS, request and response. */
+  timeoutMs: number;
+  allowPrivate: boolean;
+  /** Endpoints served at once: one slow endpoint holds only its own queue. */
+  endpoints: number;
+  /** Consecutive deliveries of one endpoint claimed together (sent in order, one at a time). */
+  perEndpoint: number;
+  lookup?: WebhookLookup;
+  /** Trusted CAs for receivers (tests with self-signed certificates). */
+  ca?: string | Buffer;
+}
+
+export interface WebhookDispatcher {
+  /** One claim-and-send round now; resolves with the number of attempts made. */
+  tickNow(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Delivers webhook events from the database, at least once, in order per endpoint. Any number of
+ * processes may run it: deliveries are leased (`locked_until`) with a claim that only ever hands out
+ * the oldest pending deliveries of each endpoint; a process that dies mid-delivery lets its lease
+ * expire and another sends again (receivers de-duplicate with `X-BTPay-Delivery`). Every attempt is
+ * recorded; failures follow the reference's retry schedule.
+ */
+export function startWebhookDispatcher(
+  deps: { db: Database; box: SecretBox; clock: Clock; logger: Logger },
+  opts: DispatcherOptions,
+): WebhookDispatcher {
+  const { db, box, clock, logger } = deps;
+  const leaseMs = opts.timeoutMs * 2 + 5_000;
+  const secrets = new Map<string, string>();
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  function serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  function secretOf(sealed: string): string {
+    let secret = secrets.get(sealed);
+    if (!secret) {
+      secret = box.open(sealed);
+      secrets.set(sealed, secret);
+    }
+    return secret;
+  }
+
+  const inFlight = new Set<Promise<number>>();
+
+  /**
+   * Claims work for as many endpoints as there is room for and starts their runs without waiting
+   * for them: a slow endpoint occupies one slot, never the loop. Returns the runs started.
+   */
+  async function round(): Promise<Promise<number>[]> {
+    const room = opts.endpoints - inFlight.size;
+    if (room <= 0) return [];
+    const now = clock.now();
+    const claimed = await db.repos().webhooks.claim(now, new Date(now.getTime() + leaseMs), room, opts.perEndpoint);
+    const byEndpoint = new Map<number, ClaimedDelivery[]>();
+    for (const d of claimed) byEndpoint.set(d.webhookId, [...(byEndpoint.get(d.webhookId) ?? []), d]);
+    return [...byEndpoint.values()].map((run) => {
+      const p: Promise<number> = sendRun(run, performance.now())
+        .catch((err) => {
+          logger.error(
+            { err, webhookId: run[0]?.webhookId },
+            "webhook run failed; its leases will expire and it is retried",
+          );
+          return 0;
+        })
+        .finally(() => {
+          inFlight.delete(p);
+          wake();
+        });
+      inFlight.add(p);
+      return p;
+    });
+  }
+
+  /** One endpoint's run, in order; stops at the first failure (later events wait behind it). */
+  async function sendRun(run: ClaimedDelivery[], claimedAt: number): Promise<number> {
+    let sent = 0;
+    for (const [i, d] of run.entries()) {
+      // Never start a send that could outlive the lease: another process may take over then.
+      if (performance.now() - claimedAt + opts.timeoutMs > leaseMs - 1_000) {
+        await db.repos().webhooks.release(run.slice(i).map((r) => r.id));
+        break;
+      }
+      const ok = await attempt(d);
+      sent++;
+      if (!ok) {
+        await db.repos().webhooks.release(run.slice(i + 1).map((r) => r.id));
+        break;
+      }
+    }
+    return sent;
+  }
+
+  async function attempt(d: ClaimedDelivery): Promise<boolean> {
+    const startedAt = clock.now();
+    const started = performance.now();
+    const n = d.attempts + 1;
+    let result: { ok: boolean; status: number | null; error: string | null; responseSnippet: string | null };
+    const checked = checkWebhookUrl(d.url, { allowPrivate: opts.allowPrivate });
+    const target = checked.ok
+      ? await resolveWebhookTarget(checked.url, {
+          allowPrivate: opts.allowPrivate,
+          ...(opts.lookup ? { lookup: opts.lookup } : {}),
+        })
+      : checked;
+    if (!checked.ok || !target.ok) {
+      result = { ok: false, status: null, error: `refused: ${target.ok ? "" : target.reason}`, responseSnippet: null };
+    } else {
+      const body = deliveryBody(d.event);
+      const sent = await sendWebhook({
+        url: checked.url,
+        address: target.address,
+        family: target.family,
+        body,
+        headers: deliveryHeaders(d.event, body, secretOf(d.secretEncrypted), startedAt),
+        timeoutMs: opts.timeoutMs,
+        ...(opts.ca ? { ca: opts.ca } : {}),
+      });
+      result = sent.ok || sent.error ? sent : { ...sent, error: `endpoint answered ${sent.status}` };
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const failedAt = new Date(startedAt.getTime() + durationMs);
+    const next = result.ok ? null : nextAttemptAfter(n, failedAt);
+    await db.repos().webhooks.recordAttempt(
+      d.id,
+      {
+        attempt: n,
+        startedAt,
+        durationMs,
+        status: result.status,
+        error: result.error,
+        responseSnippet: result.responseSnippet,
+      },
+      { state: result.ok ? "succeeded" : next ? "pending" : "failed", nextAttemptAt: next },
+    );
+    if (!result.ok) {
+      logger.warn(
+        {
+          webhookId: d.webhookId,
+          delivery: d.id,
+          attempt: n,
+          status: result.status,
+          error: result.error,
+          retryAt: next,
+        },
+        next ? "webhook delivery failed; will retry" : "webhook delivery failed for good",
+      );
+    }
+    return result.ok;
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      let started = 0;
+      try {
+        started = (await serialized(round)).length;
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : String(err) }, "webhook round failed");
+      }
+      // Claim again at once after finding work; otherwise wait for the poll or a run finishing.
+      if (started === 0 && !stopped) await sleep(opts.pollMs);
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        wake = () => undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  const running = loop();
+  return {
+    async tickNow() {
+      const runs = await serialized(round);
+      return (await Promise.all(runs)).reduce((a, b) => a + b, 0);
+    },
+    async stop() {
+      stopped = true;
+      wake();
+      await running;
+      await Promise.all(inFlight);
+    },
+  };
+}
