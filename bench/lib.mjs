@@ -43,10 +43,15 @@ function startProcess(argv, env, marker) {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
-    child.stdout.on("data", (d) => {
+    const onData = (d) => {
       out += d;
       const line = out.split("\n").find((l) => l.includes(marker));
       if (line) {
+        // From here on the server's log is drained, not kept: keeping and re-splitting it cost the
+        // load generator's process more CPU the longer a run went (measured), skewing every number.
+        child.stdout.off("data", onData);
+        child.stdout.resume();
+        out = "";
         const { url } = JSON.parse(line);
         resolve({
           url,
@@ -57,7 +62,8 @@ function startProcess(argv, env, marker) {
             }),
         });
       }
-    });
+    };
+    child.stdout.on("data", onData);
     child.on("exit", (code) => reject(new Error(`${argv.join(" ")} exited ${code}: ${out}`)));
   });
 }

@@ -15,6 +15,7 @@ import { derivationBench } from "./derivation.mjs";
 import { finalizeBench } from "./finalize.mjs";
 import { foundationBench, pgConnector } from "./foundation.mjs";
 import { ROOT } from "./lib.mjs";
+import { webhookBench, webhookTable } from "./webhooks.mjs";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const invoices = Number(process.env.BENCH_INVOICES ?? 100_000);
@@ -101,12 +102,36 @@ const CHAIN_HEADING = "\n## Chain watching";
 const chainWatch = async () =>
   chainWatchMarkdown(await chainWatchBench({ databaseUrl: adminUrl === "skip" ? undefined : adminUrl }), machine);
 
-if (process.argv[2] === "chain-watch") {
-  const section = await chainWatch();
+const WEBHOOK_HEADING = "\n## Webhook delivery";
+async function webhooks() {
+  const parts = ["## Webhook delivery", ""];
+  const targets = [["embedded database", embeddedTarget]];
+  if (adminUrl !== "skip") targets.push(["PostgreSQL", postgresTarget]);
+  for (const [label, make] of targets) {
+    const target = await make();
+    try {
+      console.error(`bench: webhooks on the ${label} ...`);
+      parts.push(webhookTable(label, await webhookBench({ env: target.env, connect: target.connect, seconds })));
+    } finally {
+      await target.drop();
+    }
+  }
+  return parts.join("\n");
+}
+
+/** `node bench/run.mjs <section>` reruns one section and replaces it in docs/benchmarks.md. */
+const sections = { "chain-watch": [CHAIN_HEADING, chainWatch], webhooks: [WEBHOOK_HEADING, webhooks] };
+const only = sections[process.argv[2]];
+if (only) {
+  const [heading, make] = only;
+  const section = (await make()).trimEnd();
   const current = readFileSync(docsPath, "utf8");
-  const at = current.indexOf(CHAIN_HEADING);
-  writeFileSync(docsPath, `${(at < 0 ? current : current.slice(0, at)).trimEnd()}\n\n${section.trimEnd()}\n`);
-  console.error("bench: replaced the chain watching section of docs/benchmarks.md");
+  const at = current.indexOf(heading);
+  const next = at < 0 ? -1 : current.indexOf("\n## ", at + heading.length);
+  const before = (at < 0 ? current : current.slice(0, at)).trimEnd();
+  const after = next < 0 ? "" : `\n${current.slice(next)}`;
+  writeFileSync(docsPath, `${before}\n\n${section}\n${after}`.replace(/\n{3,}/g, "\n\n"));
+  console.error(`bench: replaced the ${process.argv[2]} section of docs/benchmarks.md`);
   process.exit(0);
 }
 
@@ -128,6 +153,7 @@ for (const [label, make] of targets) {
 
 const derivation = await derivationBench({ seconds: Math.min(seconds, 3) });
 const chainSection = await chainWatch();
+const webhookSection = await webhooks();
 
 const head = readFileSync(path.join(ROOT, "bench/benchmarks.head.md"), "utf8");
 const body = [
@@ -140,6 +166,8 @@ const body = [
   ...results.map(table),
   derivationTable(derivation),
   chainSection,
+  "",
+  webhookSection,
 ].join("\n");
 writeFileSync(docsPath, `${body}\n`);
 console.error("bench: wrote docs/benchmarks.md");

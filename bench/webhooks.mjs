@@ -134,7 +134,7 @@ export async function webhookBench({ env, connect, seconds = 10, rate = 200, que
 export function webhookTable(label, w) {
   const s = w.sustained;
   return [
-    `### Webhook delivery, ${label}`,
+    `### ${label}`,
     "",
     "| scenario | result | target |",
     "|---|---|---|",

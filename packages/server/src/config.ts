@@ -158,7 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey: env.BTPAY_SECRET_KEY || null,
     webhooks: {
       timeoutMs: integer(env, "BTPAY_WEBHOOK_TIMEOUT_MS", 10_000, 100, 120_000, problems),
-      pollMs: integer(env, "BTPAY_WEBHOOK_POLL_MS", 250, 10, 60_000, problems),
+      pollMs: integer(env, "BTPAY_WEBHOOK_POLL_MS", 100, 10, 60_000, problems),
       endpoints: integer(env, "BTPAY_WEBHOOK_CONCURRENCY", 16, 1, 1000, problems),
     },
     bodyLimitBytes: integer(env, "BTPAY_BODY_LIMIT_BYTES", 100_000, 1_000, 10_000_000, problems),

@@ -6,8 +6,8 @@
  * 4 KB of the answer is read. Never throws: every outcome is a result the dispatcher records.
  */
 import type { ClientRequest, IncomingMessage, RequestOptions } from "node:http";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { LookupFunction } from "node:net";
 import { performance } from "node:perf_hooks";
 
@@ -40,10 +40,22 @@ export const SNIPPET_BYTES = 4096;
 // Set by the transport; a caller's value would be wrong or would point the request elsewhere.
 const TRANSPORT_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
 
-export function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
-  const started = performance.now();
+export async function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
+  const first = await sendOnce(req, performance.now());
+  // A kept-alive socket the receiver closed just as we reused it fails before anything was
+  // answered; that is ours, not the receiver's, so it gets one immediate retry on a fresh socket.
+  if (first.reusedSocketFailed) return sendOnce({ ...req }, performance.now(), true);
+  return first;
+}
+
+function sendOnce(
+  req: WebhookRequest,
+  started: number,
+  freshSocket = false,
+): Promise<WebhookResult & { reusedSocketFailed?: boolean }> {
   return new Promise((resolve) => {
     let request: ClientRequest | undefined;
+    let ended = false;
     let response: IncomingMessage | undefined;
     const chunks: Buffer[] = [];
     let received = 0;
@@ -55,9 +67,11 @@ export function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
       clearTimeout(timer);
       const status = response?.statusCode ?? null;
       const snippet = response ? Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString("utf8") : null;
-      // Destroying after the end is a no-op; otherwise it drops the unread rest of the body.
-      request?.destroy();
+      // A fully read answer leaves the socket to the keep-alive pool; anything else drops it.
+      if (!ended) request?.destroy();
+      const reusedSocketFailed = error !== null && !response && request?.reusedSocket === true;
       resolve({
+        ...(reusedSocketFailed ? { reusedSocketFailed } : {}),
         ok: error === null && status !== null && status >= 200 && status < 300,
         status,
         durationMs: Math.round(performance.now() - started),
@@ -73,7 +87,7 @@ export function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
     }, req.timeoutMs);
 
     try {
-      request = open(req);
+      request = open(req, freshSocket);
     } catch (error) {
       // Bad header names or values throw synchronously from request().
       finish(describeError(error));
@@ -88,13 +102,44 @@ export function sendWebhook(req: WebhookRequest): Promise<WebhookResult> {
         received += chunk.length;
         if (received >= SNIPPET_BYTES) finish(statusError(res.statusCode ?? 0));
       });
-      res.on("end", () => finish(statusError(res.statusCode ?? 0)));
+      res.on("end", () => {
+        ended = true;
+        finish(statusError(res.statusCode ?? 0));
+      });
     });
     request.end(req.body);
   });
 }
 
-function open(req: WebhookRequest): ClientRequest {
+/**
+ * Keep-alive pools, one per (scheme, pinned address, port, hostname, CA): a pooled socket is only
+ * ever reused for the same checked address, so pooling cannot carry a request to an address that
+ * was not checked for it. Saves a TCP (and TLS) handshake per delivery to a busy endpoint.
+ */
+const agents = new Map<string, HttpAgent>();
+const MAX_AGENTS = 256;
+
+function agentFor(req: WebhookRequest): HttpAgent {
+  const key = [req.url.protocol, req.address, req.url.port, req.url.hostname, req.ca ? String(req.ca).length : ""].join(
+    "|",
+  );
+  let agent = agents.get(key);
+  if (!agent) {
+    // Idle sockets close after 4 s: before most servers' keep-alive timeout (5 s), so we rarely
+    // reuse a socket the receiver is closing.
+    const opts = { keepAlive: true, maxSockets: 4, timeout: 4_000, scheduling: "lifo" as const };
+    agent = req.url.protocol === "https:" ? new HttpsAgent(opts) : new HttpAgent(opts);
+    if (agents.size >= MAX_AGENTS) {
+      const [oldestKey, oldest] = agents.entries().next().value as [string, HttpAgent];
+      oldest.destroy();
+      agents.delete(oldestKey);
+    }
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+function open(req: WebhookRequest, freshSocket: boolean): ClientRequest {
   const { url } = req;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
@@ -118,8 +163,7 @@ function open(req: WebhookRequest): ClientRequest {
     headers,
     lookup: pinned,
     family: req.family,
-    // No pooling: a kept-alive socket could be connected to an address approved for an earlier delivery.
-    agent: false,
+    agent: freshSocket ? false : agentFor(req),
   };
   if (url.protocol === "https:") {
     // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot switch verification off.

@@ -94,23 +94,34 @@ export function startWebhookDispatcher(
   /** One endpoint's run, in order; stops at the first failure (later events wait behind it). */
   async function sendRun(run: ClaimedDelivery[], claimedAt: number): Promise<number> {
     let sent = 0;
-    for (const [i, d] of run.entries()) {
-      // Never start a send that could outlive the lease: another process may take over then.
-      if (performance.now() - claimedAt + opts.timeoutMs > leaseMs - 1_000) {
-        await db.repos().webhooks.release(run.slice(i).map((r) => r.id));
-        break;
-      }
-      const ok = await attempt(d);
-      sent++;
-      if (!ok) {
+    // A success is recorded while the next delivery is already on its way (order only needs the
+    // previous ANSWER); a crash before the record lands means that delivery is sent again, which
+    // at-least-once allows. A failure is recorded before the rest of the run is given back.
+    const recording: Promise<void>[] = [];
+    try {
+      for (const [i, d] of run.entries()) {
+        // Never start a send that could outlive the lease: another process may take over then.
+        if (performance.now() - claimedAt + opts.timeoutMs > leaseMs - 1_000) {
+          await db.repos().webhooks.release(run.slice(i).map((r) => r.id));
+          break;
+        }
+        const { ok, recorded } = await attempt(d);
+        sent++;
+        if (ok) {
+          recording.push(recorded);
+          continue;
+        }
+        await recorded;
         await db.repos().webhooks.release(run.slice(i + 1).map((r) => r.id));
         break;
       }
+    } finally {
+      await Promise.all(recording);
     }
     return sent;
   }
 
-  async function attempt(d: ClaimedDelivery): Promise<boolean> {
+  async function attempt(d: ClaimedDelivery): Promise<{ ok: boolean; recorded: Promise<void> }> {
     const startedAt = clock.now();
     const started = performance.now();
     const n = d.attempts + 1;
@@ -140,7 +151,7 @@ export function startWebhookDispatcher(
     const durationMs = Math.round(performance.now() - started);
     const failedAt = new Date(startedAt.getTime() + durationMs);
     const next = result.ok ? null : nextAttemptAfter(n, failedAt);
-    await db.repos().webhooks.recordAttempt(
+    const recorded = db.repos().webhooks.recordAttempt(
       d.id,
       {
         attempt: n,
@@ -165,7 +176,9 @@ export function startWebhookDispatcher(
         next ? "webhook delivery failed; will retry" : "webhook delivery failed for good",
       );
     }
-    return result.ok;
+    // Never left unobserved: the run awaits it (a failed record surfaces there).
+    recorded.catch(() => undefined);
+    return { ok: result.ok, recorded };
   }
 
   async function loop(): Promise<void> {
@@ -181,17 +194,29 @@ export function startWebhookDispatcher(
     }
   }
 
+  // A run that finishes while the loop is busy claiming must not be missed: `woken` remembers it,
+  // so the next sleep returns at once instead of waiting a whole poll.
+  let woken = false;
   function sleep(ms: number): Promise<void> {
+    if (woken) {
+      woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const t = setTimeout(done, ms);
       function done() {
         clearTimeout(t);
-        wake = () => undefined;
+        wake = signal;
+        woken = false;
         resolve();
       }
       wake = done;
     });
   }
+  function signal() {
+    woken = true;
+  }
+  wake = signal;
 
   const running = loop();
   return {

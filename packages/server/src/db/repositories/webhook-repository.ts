@@ -159,7 +159,10 @@ export function webhookRepository(sql: Sql): WebhookRepository {
         event_created_at: Date | string;
       }>(
         sql,
-        `with heads as (
+        // MATERIALIZED: computed once, then joined by id. Without it, when statistics say few
+        // deliveries are pending (the usual state), the planner re-runs it for every pending row
+        // (measured: 30 s for one claim with 10,000 queued).
+        `with heads as materialized (
            select h.id
            from webhook w
            cross join lateral (
@@ -168,7 +171,7 @@ export function webhookRepository(sql: Sql): WebhookRepository {
                over (order by q.id rows between unbounded preceding and current row) as runnable
              from (
                select id, next_attempt_at, locked_until from webhook_delivery
-               where webhook_id = w.id and state = 'pending' order by id limit ?
+               where webhook_id = w.id and state = 'pending' order by webhook_id, id limit ?
              ) q
            ) h
            where w.is_active and h.runnable
