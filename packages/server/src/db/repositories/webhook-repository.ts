@@ -162,9 +162,13 @@ export function webhookRepository(sql: Sql): WebhookRepository {
         // MATERIALIZED: computed once, then joined by id. Without it, when statistics say few
         // deliveries are pending (the usual state), the planner re-runs it for every pending row
         // (measured: 30 s for one claim with 10,000 queued).
-        `with heads as materialized (
+        `with endpoints as (
+           -- One claimer per endpoint at a time: an endpoint another dispatcher is claiming right
+           -- now is skipped (SKIP LOCKED), never waited for and never split between two claimers.
+           select id from webhook where is_active for update skip locked
+         ), heads as materialized (
            select h.id
-           from webhook w
+           from endpoints w
            cross join lateral (
              -- true while every delivery up to this one (in id order) is due and not leased
              select q.id, bool_and(q.next_attempt_at <= ? and (q.locked_until is null or q.locked_until <= ?))
@@ -174,7 +178,7 @@ export function webhookRepository(sql: Sql): WebhookRepository {
                where webhook_id = w.id and state = 'pending' order by webhook_id, id limit ?
              ) q
            ) h
-           where w.is_active and h.runnable
+           where h.runnable
            limit ?
          ), leased as (
            update webhook_delivery d set locked_until = ?
