@@ -48,6 +48,8 @@ export interface ChainConfig {
   esploraUrl: string | undefined;
   /** Bitcoin Core RPC URL with credentials, e.g. http://user:pass@127.0.0.1:8332/. */
   bitcoindRpcUrl: string | undefined;
+  /** Bitcoin Core's ZMQ `hashblock` + `rawtx` address, e.g. tcp://127.0.0.1:28332: push hints for bitcoind. */
+  bitcoindZmqUrl: string | undefined;
   /** Electrum server `host:port`; `electrumTls` for TLS (electrs/Fulcrum `:50002`). */
   electrum: { host: string; port: number } | undefined;
   electrumTls: boolean;
@@ -221,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
 function chainConfig(env: Env, problems: string[]): ChainConfig {
   const esploraUrl = env.BTPAY_ESPLORA_URL || undefined;
   const bitcoindRpcUrl = env.BTPAY_BITCOIND_RPC_URL || undefined;
+  const bitcoindZmqUrl = env.BTPAY_BITCOIND_ZMQ || undefined;
   const electrumRaw = env.BTPAY_ELECTRUM || undefined;
   let electrum: ChainConfig["electrum"];
   if (electrumRaw !== undefined) {
@@ -234,6 +237,11 @@ function chainConfig(env: Env, problems: string[]): ChainConfig {
   ] as const) {
     if (url !== undefined && !/^https?:\/\/[^\s]+$/.test(url))
       problems.push(`${name} must be an http(s) URL (got "${url}")`);
+  }
+  if (bitcoindZmqUrl !== undefined) {
+    const port = Number(/^tcp:\/\/[^\s/]+:([0-9]{1,5})$/.exec(bitcoindZmqUrl)?.[1]);
+    if (!(port >= 1 && port <= 65_535))
+      problems.push(`BTPAY_BITCOIND_ZMQ must be tcp://host:port, e.g. tcp://127.0.0.1:28332 (got "${bitcoindZmqUrl}")`);
   }
   const configured = [esploraUrl && "esplora", bitcoindRpcUrl && "bitcoind", electrum && "electrum"].filter(
     (b): b is "esplora" | "bitcoind" | "electrum" => typeof b === "string",
@@ -255,6 +263,7 @@ function chainConfig(env: Env, problems: string[]): ChainConfig {
     backend,
     esploraUrl,
     bitcoindRpcUrl,
+    bitcoindZmqUrl,
     electrum,
     electrumTls: bool(env, "BTPAY_ELECTRUM_TLS", problems),
     pollMs: integer(env, "BTPAY_CHAIN_POLL_MS", backend === "esplora" ? 30_000 : 5_000, 100, 3_600_000, problems),

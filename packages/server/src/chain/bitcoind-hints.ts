@@ -7,8 +7,7 @@
  *   the adapter refreshes its mempool view and a `{kind: "script"}` hint goes out for each watched
  *   script whose mempool outputs came or went. Without getmempoolinfo, the view is refreshed every poll.
  *
- * ZMQ (`zmqpubhashblock`, `zmqpubsequence`) would slot in as another source of the same hints, pushing
- * instead of polling; it is not used so the adapter needs no native dependency and no extra port.
+ * With ZMQ configured (bitcoind-zmq.ts pushes the same hints), this poll runs rarely, as a safety net.
  * Hints are only hints: the watcher's snapshots stay the truth, so a failed poll is dropped silently
  * (its error will surface from the next snapshot) and the poll runs again after the interval.
  */

@@ -14,10 +14,13 @@
  *   4. reads the best block hash LAST: if it is not the block the index ends at, a block arrived
  *      meanwhile (a payment may have left the mempool for it), so the snapshot goes round again.
  * Nothing is persisted, so the index costs memory for the watched scripts and recent blocks only.
+ * Push hints come from polling RPC (bitcoind-hints.ts) and, when configured, Core's ZMQ
+ * notifications (bitcoind-zmq.ts); the poll then slows down to a safety net.
  */
 import { BitcoindHints } from "./bitcoind-hints.js";
 import { hash, hashList, readHeader, txBlockHash, txOutputs } from "./bitcoind-json.js";
 import { BitcoindRpc, RPC_INVALID_ADDRESS_OR_KEY, type RpcOutcome } from "./bitcoind-rpc.js";
+import { BitcoindZmq } from "./bitcoind-zmq.js";
 import type { IndexedBlock } from "./block-index.js";
 import { BlockSync, ChainMoved } from "./block-sync.js";
 import {
@@ -36,8 +39,10 @@ export interface BitcoindSourceOptions {
   url: string;
   /** Limit for one RPC request, body included. Default 30 s. */
   timeoutMs?: number;
-  /** How often push hints are polled for, while someone listens. Default 2 s. */
+  /** How often push hints are polled for, while someone listens. Default 2 s, 30 s with `zmqUrl`. */
   pollIntervalMs?: number;
+  /** `tcp://host:port` of Core's `-zmqpubhashblock` and `-zmqpubrawtx` (one address for both). */
+  zmqUrl?: string;
   /** How far back (in blocks) a script's first scan may reach. Default 2016 (~2 weeks). */
   maxRescanBlocks?: number;
   /** Newest blocks whose every output is kept in memory for new scripts. Default 24 (~4 h). */
@@ -59,6 +64,7 @@ export class BitcoindSource implements ChainSource {
   private readonly blocks: BlockSync;
   private readonly mempool = new MempoolView();
   private readonly hints: BitcoindHints;
+  private readonly zmq: BitcoindZmq | undefined;
   /** Snapshots and hint-driven mempool refreshes run one at a time: they share the index. */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -71,9 +77,12 @@ export class BitcoindSource implements ChainSource {
     });
     this.hints = new BitcoindHints({
       rpc: this.rpc,
-      intervalMs: positive(opts.pollIntervalMs ?? 2000, "pollIntervalMs"),
+      intervalMs: positive(opts.pollIntervalMs ?? (opts.zmqUrl ? 30_000 : 2000), "pollIntervalMs"),
       refreshMempool: () => this.exclusive(() => this.refreshMempoolForHints()),
     });
+    this.zmq = opts.zmqUrl
+      ? new BitcoindZmq({ url: opts.zmqUrl, watches: (spk) => this.blocks.watches(spk) })
+      : undefined;
   }
 
   async tip(): Promise<ChainTip> {
@@ -115,12 +124,17 @@ export class BitcoindSource implements ChainSource {
   }
 
   onHint(listener: (hint: ChainHint) => void): () => void {
-    return this.hints.add(listener);
+    const removePoll = this.hints.add(listener);
+    const removeZmq = this.zmq?.add(listener);
+    return () => {
+      removePoll();
+      removeZmq?.();
+    };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.hints.close();
+    await Promise.all([this.hints.close(), this.zmq?.close()]);
   }
 
   /** Every asked script gets an entry; a transaction found in a block is never also reported in the mempool. */

@@ -69,6 +69,10 @@ export class BlockSync {
     return new Set(this.watched.keys());
   }
 
+  watches(scriptPubKeyHex: string): boolean {
+    return this.watched.has(scriptPubKeyHex);
+  }
+
   /** Stops watching scripts not in `asked`; returns them. */
   forget(asked: ReadonlyMap<string, WatchedScript>): Set<string> {
     const dropped = new Set([...this.watched.keys()].filter((spk) => !asked.has(spk)));

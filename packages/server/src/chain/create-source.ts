@@ -14,7 +14,9 @@ export function createChainSource(chain: ChainConfig): ChainSource | null {
     case "bitcoind":
       return new BitcoindSource({
         url: chain.bitcoindRpcUrl as string,
-        pollIntervalMs: Math.min(chain.pollMs, 2_000),
+        zmqUrl: chain.bitcoindZmqUrl,
+        // With ZMQ pushing, the RPC poll is only a safety net (its default, 30 s).
+        pollIntervalMs: chain.bitcoindZmqUrl ? undefined : Math.min(chain.pollMs, 2_000),
       });
     case "electrum": {
       const endpoint = chain.electrum as { host: string; port: number };

@@ -22,6 +22,8 @@ interface DevChainInfo {
   esploraUrl: string;
   /** Electrum TCP, `host:port`. */
   electrum: string;
+  /** Bitcoin Core's ZMQ notifications (`hashblock`, `rawtx`), `tcp://host:port`. */
+  zmqUrl: string;
   /** A devchain wallet address to mine to (mining to an invoice address would pay it 50 BTC). */
   minerAddress: string;
 }
@@ -38,7 +40,7 @@ async function startDevChainIfNeeded(env: NodeJS.ProcessEnv): Promise<{ node?: D
   if (CHAIN_URL_VARS.some((v) => env[v])) return { env };
   const dataDir = path.resolve(env.BTPAY_DATA_DIR || "./data");
   await mkdir(dataDir, { recursive: true });
-  const node = await startDevNode({ dataFile: path.join(dataDir, "devchain.json") });
+  const node = await startDevNode({ dataFile: path.join(dataDir, "devchain.json"), zmq: true });
   return {
     node,
     env: {
@@ -48,6 +50,7 @@ async function startDevChainIfNeeded(env: NodeJS.ProcessEnv): Promise<{ node?: D
       BTPAY_BITCOIND_RPC_URL: node.rpc.url,
       BTPAY_ESPLORA_URL: node.esplora.url,
       BTPAY_ELECTRUM: node.electrumAddress,
+      BTPAY_BITCOIND_ZMQ: node.zmq?.url,
     },
   };
 }
@@ -67,6 +70,7 @@ export async function startDev(io: { out: (l: string) => void }): Promise<void> 
     bitcoindRpcUrl: chain.node.rpc.url,
     esploraUrl: chain.node.esplora.url,
     electrum: chain.node.electrumAddress,
+    zmqUrl: chain.node.zmq?.url as string,
     minerAddress: chain.node.chain.getNewAddress(),
   };
   if (devchain) {
@@ -165,7 +169,7 @@ function devchainHelp(d: DevChainInfo): string[] {
     `curl -s --data-binary '{"jsonrpc":"1.0","id":1,"method":"${method}","params":${params}}' ${d.bitcoindRpcUrl}`;
   return [
     `  devchain: Bitcoin Core RPC ${d.bitcoindRpcUrl}`,
-    `            Esplora ${d.esploraUrl}   Electrum ${d.electrum}`,
+    `            Esplora ${d.esploraUrl}   Electrum ${d.electrum}   ZMQ ${d.zmqUrl}`,
     `  Pay:      ${rpc("sendtoaddress", '["<payment_address>", "0.001"]')}`,
     `  Confirm:  ${rpc("generatetoaddress", `[1, "${d.minerAddress}"]`)}`,
   ];

@@ -89,6 +89,10 @@ describe("chain config", () => {
       electrumTls: true,
     });
     expect(loadConfig({ BTPAY_BITCOIND_RPC_URL: "http://u:p@127.0.0.1:8332/" }).chain.backend).toBe("bitcoind");
+    expect(
+      loadConfig({ BTPAY_BITCOIND_RPC_URL: "http://u:p@127.0.0.1:8332/", BTPAY_BITCOIND_ZMQ: "tcp://127.0.0.1:28332" })
+        .chain.bitcoindZmqUrl,
+    ).toBe("tcp://127.0.0.1:28332");
   });
 
   it("several backends need BTPAY_CHAIN to choose", () => {
@@ -101,6 +105,9 @@ describe("chain config", () => {
     expect(problems({ BTPAY_CHAIN: "bitcoind" }).join("\n")).toMatch(/BTPAY_BITCOIND_RPC_URL/);
     expect(problems({ BTPAY_ESPLORA_URL: "mempool.space" }).join("\n")).toMatch(/BTPAY_ESPLORA_URL must be an http/);
     expect(problems({ BTPAY_ELECTRUM: "nohostport" }).join("\n")).toMatch(/BTPAY_ELECTRUM must be host:port/);
+    for (const zmq of ["127.0.0.1:28332", "http://127.0.0.1:28332", "tcp://127.0.0.1", "tcp://127.0.0.1:70000"]) {
+      expect(problems({ BTPAY_BITCOIND_ZMQ: zmq }).join("\n")).toMatch(/BTPAY_BITCOIND_ZMQ must be tcp:\/\/host:port/);
+    }
     expect(problems({ BTPAY_CHAIN: "lightning" }).join("\n")).toMatch(/BTPAY_CHAIN/);
     expect(problems({ BTPAY_CHAIN_POLL_MS: "5" }).join("\n")).toMatch(/BTPAY_CHAIN_POLL_MS/);
   });
