@@ -65,6 +65,10 @@ export function mountOperations(handlers: Handlers, scope: { prefix?: string; ex
         req,
       });
       for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
+      if (reply.status === 304) {
+        res.status(304).end();
+        return;
+      }
       res.status(reply.status).json(reply.body);
     });
   }

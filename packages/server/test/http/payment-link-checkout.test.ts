@@ -256,6 +256,29 @@ describe("polling an invoice", () => {
     expect((await api("POST", `/invoices/${ref}/finalize`)).status).toBe(200);
     expect((await pub("GET", `/invoices/${ref}`, ip)).status).toBe(404);
   });
+
+  it("answers an unchanged invoice with a bodiless 304 for its ETag", async () => {
+    const ip = visitor();
+    const slug = await link({ title: "ETag coffee", amount: "3.50", currency: "USD" });
+    const created = await pay(slug, ip);
+    const ref = created.body.ref as string;
+    const first = await fetch(`${t.apiUrl}/public/invoices/${ref}`, { headers: { "x-forwarded-for": ip } });
+    expect(first.status).toBe(200);
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.headers.get("cache-control")).toBe("no-cache");
+    const again = await fetch(`${t.apiUrl}/public/invoices/${ref}`, {
+      headers: { "x-forwarded-for": ip, "if-none-match": etag ?? "" },
+    });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    expect(again.headers.get("access-control-allow-origin")).toBe("*");
+    const stale = await fetch(`${t.apiUrl}/public/invoices/${ref}`, {
+      headers: { "x-forwarded-for": ip, "if-none-match": 'W/"something-else"' },
+    });
+    expect(stale.status).toBe(200);
+    expect(((await stale.json()) as { ref: string }).ref).toBe(ref);
+  });
 });
 
 describe("per-address rate limit", () => {

@@ -406,7 +406,8 @@ export interface paths {
          * Poll a checkout invoice
          * @description No API key: what the checkout page and `<btpay-button>` poll while the payer pays. Only
          *     finalized invoices created through a payment link; any other ref is a 404. It stays readable
-         *     after the link is deactivated. Rate-limited per client address.
+         *     after the link is deactivated. Rate-limited per client address. Answers carry an `ETag`;
+         *     send it back as `If-None-Match` and an unchanged invoice is a bodiless 304.
          */
         get: operations["getCheckoutInvoice"];
         put?: never;
@@ -1913,7 +1914,13 @@ export interface operations {
     getCheckoutInvoice: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /**
+                 * @description The `ETag` of the last answer seen.
+                 * @example W/"3f2a9c1b0d"
+                 */
+                "If-None-Match"?: string;
+            };
             path: {
                 /**
                  * @description The invoice's reference (`A1B2C3D4-E5F6A7B8`). Invoice numbers and numeric ids are refused
@@ -1929,11 +1936,23 @@ export interface operations {
             /** @description The invoice as the payer sees it. */
             200: {
                 headers: {
+                    /**
+                     * @description Changes whenever anything in the body changes.
+                     * @example W/"3f2a9c1b0d"
+                     */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CheckoutInvoice"];
                 };
+            };
+            /** @description Unchanged since the `If-None-Match` ETag. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
@@ -2162,5 +2181,7 @@ export type CreatePaymentLinkInvoiceBody = components["schemas"]["PaymentLinkInv
 export type CreatePaymentLinkInvoiceResponse = components["schemas"]["CheckoutInvoice"];
 /** GET /public/invoices/{ref}: path parameters after validation. */
 export type GetCheckoutInvoiceParams = operations["getCheckoutInvoice"]["parameters"]["path"];
+/** GET /public/invoices/{ref}: validated request headers (lower-cased names). */
+export type GetCheckoutInvoiceHeaders = LowercaseKeys<NonNullable<operations["getCheckoutInvoice"]["parameters"]["header"]>>;
 /** GET /public/invoices/{ref}: 200 response body. */
 export type GetCheckoutInvoiceResponse = components["schemas"]["CheckoutInvoice"];

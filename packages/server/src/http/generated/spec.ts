@@ -1219,11 +1219,33 @@ export const openapiDocument: Record<string, unknown> = {
           "public"
         ],
         "summary": "Poll a checkout invoice",
-        "description": "No API key: what the checkout page and `<btpay-button>` poll while the payer pays. Only\nfinalized invoices created through a payment link; any other ref is a 404. It stays readable\nafter the link is deactivated. Rate-limited per client address.\n",
+        "description": "No API key: what the checkout page and `<btpay-button>` poll while the payer pays. Only\nfinalized invoices created through a payment link; any other ref is a 404. It stays readable\nafter the link is deactivated. Rate-limited per client address. Answers carry an `ETag`;\nsend it back as `If-None-Match` and an unchanged invoice is a bodiless 304.\n",
         "security": [],
+        "parameters": [
+          {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": false,
+            "description": "The `ETag` of the last answer seen.",
+            "schema": {
+              "type": "string",
+              "maxLength": 200
+            },
+            "example": "W/\"3f2a9c1b0d\""
+          }
+        ],
         "responses": {
           "200": {
             "description": "The invoice as the payer sees it.",
+            "headers": {
+              "ETag": {
+                "description": "Changes whenever anything in the body changes.",
+                "schema": {
+                  "type": "string"
+                },
+                "example": "W/\"3f2a9c1b0d\""
+              }
+            },
             "content": {
               "application/json": {
                 "schema": {
@@ -1231,6 +1253,9 @@ export const openapiDocument: Record<string, unknown> = {
                 }
               }
             }
+          },
+          "304": {
+            "description": "Unchanged since the `If-None-Match` ETag."
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"

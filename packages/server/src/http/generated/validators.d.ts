@@ -12,6 +12,7 @@ import type {
   DeletePaymentLinkParams,
   DeleteWebhookParams,
   FinalizeInvoiceParams,
+  GetCheckoutInvoiceHeaders,
   GetCheckoutInvoiceParams,
   GetInvoiceParams,
   GetInvoiceQuery,
@@ -93,7 +94,7 @@ export declare const validators: {
   readonly redeliverWebhookDelivery: { readonly params: ValidateFunction<RedeliverWebhookDeliveryParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
   readonly getPublicPaymentLink: { readonly params: ValidateFunction<GetPublicPaymentLinkParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
   readonly createPaymentLinkInvoice: { readonly params: ValidateFunction<CreatePaymentLinkInvoiceParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body: ValidateFunction<CreatePaymentLinkInvoiceBody> };
-  readonly getCheckoutInvoice: { readonly params: ValidateFunction<GetCheckoutInvoiceParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly getCheckoutInvoice: { readonly params: ValidateFunction<GetCheckoutInvoiceParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers: ValidateFunction<GetCheckoutInvoiceHeaders>; readonly body?: undefined };
 };
 
 export declare const operations: Readonly<Record<OperationId, Readonly<OperationRoute>>>;

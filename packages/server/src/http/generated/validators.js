@@ -3225,7 +3225,68 @@ const input = (() => {
   return errors === 0;
   }
   validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, getWallet_query: validate38, setWallet_query: validate39, listWebhooks_query: validate40, createWebhook_query: validate41, deleteWebhook_params: validate42, deleteWebhook_query: validate43, listWebhookDeliveries_params: validate44, listWebhookDeliveries_query: validate45, redeliverWebhookDelivery_params: validate46, redeliverWebhookDelivery_query: validate47, getPublicPaymentLink_params: validate48, getPublicPaymentLink_query: validate49, createPaymentLinkInvoice_params: validate50, createPaymentLinkInvoice_query: validate51, getCheckoutInvoice_params: validate52, getCheckoutInvoice_query: validate53 };
+  
+  
+  const schema66 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/headers","type":"object","properties":{"if-none-match":{"type":"string","maxLength":200}},"additionalProperties":true};
+  
+  function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getCheckoutInvoice/headers" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate54.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  if(data["if-none-match"] !== undefined){
+  let data0 = data["if-none-match"];
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate54.errors = [{instancePath:instancePath+"/if-none-match",schemaPath:"#/properties/if-none-match/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["if-none-match"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(func1(data0) > 200){
+  validate54.errors = [{instancePath:instancePath+"/if-none-match",schemaPath:"#/properties/if-none-match/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate54.errors = vErrors;
+  return errors === 0;
+  }
+  validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, getWallet_query: validate38, setWallet_query: validate39, listWebhooks_query: validate40, createWebhook_query: validate41, deleteWebhook_params: validate42, deleteWebhook_query: validate43, listWebhookDeliveries_params: validate44, listWebhookDeliveries_query: validate45, redeliverWebhookDelivery_params: validate46, redeliverWebhookDelivery_query: validate47, getPublicPaymentLink_params: validate48, getPublicPaymentLink_query: validate49, createPaymentLinkInvoice_params: validate50, createPaymentLinkInvoice_query: validate51, getCheckoutInvoice_params: validate52, getCheckoutInvoice_query: validate53, getCheckoutInvoice_headers: validate54 };
 })();
 
 export const validators = Object.freeze({
@@ -3248,7 +3309,7 @@ export const validators = Object.freeze({
   redeliverWebhookDelivery: Object.freeze({ params: input.redeliverWebhookDelivery_params, query: input.redeliverWebhookDelivery_query }),
   getPublicPaymentLink: Object.freeze({ params: input.getPublicPaymentLink_params, query: input.getPublicPaymentLink_query }),
   createPaymentLinkInvoice: Object.freeze({ params: input.createPaymentLinkInvoice_params, query: input.createPaymentLinkInvoice_query, body: body.createPaymentLinkInvoice_body }),
-  getCheckoutInvoice: Object.freeze({ params: input.getCheckoutInvoice_params, query: input.getCheckoutInvoice_query }),
+  getCheckoutInvoice: Object.freeze({ params: input.getCheckoutInvoice_params, query: input.getCheckoutInvoice_query, headers: input.getCheckoutInvoice_headers }),
 });
 
 export const operations = Object.freeze({

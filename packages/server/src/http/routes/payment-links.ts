@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Request } from "express";
 import type { Database } from "../../ports.js";
 import { idempotent } from "../../services/idempotency.js";
@@ -53,9 +54,17 @@ export function publicPaymentLinkHandlers(checkout: PaymentLinkCheckout): Handle
       const result = await checkout.createInvoice(params.slug, body?.amount, clientAddress(req));
       return { status: result.created ? 201 : 200, body: serializeCheckoutInvoice(result, requestOrigin(req)) };
     },
-    getCheckoutInvoice: async ({ params, req }) => ({
-      status: 200,
-      body: serializeCheckoutInvoice(await checkout.invoice(params.ref), requestOrigin(req)),
-    }),
+    getCheckoutInvoice: async ({ params, req }) => {
+      const body = serializeCheckoutInvoice(await checkout.invoice(params.ref), requestOrigin(req));
+      // Open checkout pages poll this: an unchanged invoice costs a hash and an empty 304.
+      const etag = weakEtag(body);
+      const headers = { ETag: etag, "Cache-Control": "no-cache" };
+      if (req.get("if-none-match") === etag) return { status: 304, body: null, headers };
+      return { status: 200, body, headers };
+    },
   };
+}
+
+function weakEtag(body: unknown): string {
+  return `W/"${createHash("sha1").update(JSON.stringify(body)).digest("base64url").slice(0, 22)}"`;
 }
