@@ -11,6 +11,7 @@ import path from "node:path";
 import pg from "pg";
 import { ensureEmbeddedPostgres } from "../packages/server/dist/db/embedded/embedded-postgres.js";
 import { chainWatchBench, chainWatchMarkdown } from "./chain-watch.mjs";
+import { checkoutBench, checkoutTable } from "./checkout.mjs";
 import { derivationBench } from "./derivation.mjs";
 import { finalizeBench } from "./finalize.mjs";
 import { foundationBench, pgConnector } from "./foundation.mjs";
@@ -119,8 +120,29 @@ async function webhooks() {
   return parts.join("\n");
 }
 
+const CHECKOUT_HEADING = "\n## Public checkout read";
+async function checkout() {
+  const parts = ["## Public checkout read", ""];
+  const targets = [["embedded database", embeddedTarget]];
+  if (adminUrl !== "skip") targets.push(["PostgreSQL", postgresTarget]);
+  for (const [label, make] of targets) {
+    const target = await make();
+    try {
+      console.error(`bench: public checkout on the ${label} ...`);
+      parts.push(checkoutTable(label, await checkoutBench({ env: target.env, seconds })));
+    } finally {
+      await target.drop();
+    }
+  }
+  return parts.join("\n");
+}
+
 /** `node bench/run.mjs <section>` reruns one section and replaces it in docs/benchmarks.md. */
-const sections = { "chain-watch": [CHAIN_HEADING, chainWatch], webhooks: [WEBHOOK_HEADING, webhooks] };
+const sections = {
+  "chain-watch": [CHAIN_HEADING, chainWatch],
+  webhooks: [WEBHOOK_HEADING, webhooks],
+  checkout: [CHECKOUT_HEADING, checkout],
+};
 const only = sections[process.argv[2]];
 if (only) {
   const [heading, make] = only;
@@ -154,6 +176,7 @@ for (const [label, make] of targets) {
 const derivation = await derivationBench({ seconds: Math.min(seconds, 3) });
 const chainSection = await chainWatch();
 const webhookSection = await webhooks();
+const checkoutSection = await checkout();
 
 const head = readFileSync(path.join(ROOT, "bench/benchmarks.head.md"), "utf8");
 const body = [
@@ -168,6 +191,8 @@ const body = [
   chainSection,
   "",
   webhookSection,
+  "",
+  checkoutSection,
 ].join("\n");
 writeFileSync(docsPath, `${body}\n`);
 console.error("bench: wrote docs/benchmarks.md");
