@@ -4,6 +4,7 @@ import type { Database } from "../../ports.js";
 import { idempotent } from "../../services/idempotency.js";
 import type { PaymentLinkCheckout } from "../../services/payment-link-checkout.js";
 import type { PaymentLinkService } from "../../services/payment-links.js";
+import { EtagMemo } from "../etag-memo.js";
 import type { Handlers } from "../route.js";
 import {
   serializeCheckoutInvoice,
@@ -45,6 +46,7 @@ export function paymentLinkHandlers(db: Database, links: PaymentLinkService): Ha
 
 /** The payer's side (no key; mounted on the public router). */
 export function publicPaymentLinkHandlers(checkout: PaymentLinkCheckout): Handlers {
+  const recentEtags = new EtagMemo(1_000);
   return {
     getPublicPaymentLink: async ({ params }) => ({
       status: 200,
@@ -55,11 +57,18 @@ export function publicPaymentLinkHandlers(checkout: PaymentLinkCheckout): Handle
       return { status: result.created ? 201 : 200, body: serializeCheckoutInvoice(result, requestOrigin(req)) };
     },
     getCheckoutInvoice: async ({ params, req }) => {
+      // Open checkout pages poll this. A poll repeating the ETag this process served under a second
+      // ago is a 304 without a database read; otherwise read, hash, and 304 if still unchanged.
+      const key = `${params.ref.toUpperCase()}|${requestOrigin(req)}`;
+      const ifNoneMatch = req.get("if-none-match");
+      if (recentEtags.fresh(key, ifNoneMatch)) {
+        return { status: 304, body: null, headers: { ETag: ifNoneMatch as string, "Cache-Control": "no-cache" } };
+      }
       const body = serializeCheckoutInvoice(await checkout.invoice(params.ref), requestOrigin(req));
-      // Open checkout pages poll this: an unchanged invoice costs a hash and an empty 304.
       const etag = weakEtag(body);
+      recentEtags.remember(key, etag);
       const headers = { ETag: etag, "Cache-Control": "no-cache" };
-      if (req.get("if-none-match") === etag) return { status: 304, body: null, headers };
+      if (ifNoneMatch === etag) return { status: 304, body: null, headers };
       return { status: 200, body, headers };
     },
   };
