@@ -47,6 +47,17 @@ export function paymentLinkHandlers(db: Database, links: PaymentLinkService): Ha
 /** The payer's side (no key; mounted on the public router). */
 export function publicPaymentLinkHandlers(checkout: PaymentLinkCheckout): Handlers {
   const recentEtags = new EtagMemo(1_000);
+  // Polls of one invoice arriving together share one database read (when the memo has just
+  // expired, every open page would otherwise read at once).
+  const reads = new Map<string, Promise<ReturnType<typeof serializeCheckoutInvoice>>>();
+  const readOnce = (key: string, read: () => Promise<ReturnType<typeof serializeCheckoutInvoice>>) => {
+    let pending = reads.get(key);
+    if (!pending) {
+      pending = read().finally(() => reads.delete(key));
+      reads.set(key, pending);
+    }
+    return pending;
+  };
   return {
     getPublicPaymentLink: async ({ params }) => ({
       status: 200,
@@ -64,7 +75,9 @@ export function publicPaymentLinkHandlers(checkout: PaymentLinkCheckout): Handle
       if (recentEtags.fresh(key, ifNoneMatch)) {
         return { status: 304, body: null, headers: { ETag: ifNoneMatch as string, "Cache-Control": "no-cache" } };
       }
-      const body = serializeCheckoutInvoice(await checkout.invoice(params.ref), requestOrigin(req));
+      const body = await readOnce(key, () =>
+        checkout.invoice(params.ref).then((view) => serializeCheckoutInvoice(view, requestOrigin(req))),
+      );
       const etag = weakEtag(body);
       recentEtags.remember(key, etag);
       const headers = { ETag: etag, "Cache-Control": "no-cache" };
