@@ -12,6 +12,8 @@
  * - a bad password is HTTP 401 with an empty body, an address outside rpcallowip HTTP 403;
  * - a full work queue is HTTP 503 with a plain-text body.
  */
+
+import { bodySnippet, errorDetail, retryAfterMs } from "../net/response-text.js";
 import { ChainSourceError } from "./chain-source.js";
 import { JsonNumber, parseJsonExact } from "./json-exact.js";
 
@@ -149,7 +151,9 @@ export class BitcoindRpc {
       if (signal.aborted) {
         throw new ChainSourceError(`bitcoind at ${this.endpoint} did not answer ${label} within ${this.timeoutMs} ms`);
       }
-      throw new ChainSourceError(`bitcoind at ${this.endpoint} could not be reached for ${label}: ${describe(error)}`);
+      throw new ChainSourceError(
+        `bitcoind at ${this.endpoint} could not be reached for ${label}: ${errorDetail(error)}`,
+      );
     }
     const { status } = response;
     if (status === 401) {
@@ -174,13 +178,13 @@ export class BitcoindRpc {
     if (parsed && (status === 200 || isEnvelope(body))) return body;
     if (status === 429 || status === 503) {
       throw new ChainSourceError(
-        `bitcoind at ${this.endpoint} is busy (HTTP ${status}${snippet(text)})`,
+        `bitcoind at ${this.endpoint} is busy (HTTP ${status}${bodySnippet(text)})`,
         retryAfterMs(response.headers.get("retry-after")) ?? 1000,
       );
     }
     if (status !== 200)
-      throw new ChainSourceError(`bitcoind at ${this.endpoint} answered HTTP ${status}${snippet(text)}`);
-    throw this.malformed(label, `a body that is not JSON${snippet(text)}`);
+      throw new ChainSourceError(`bitcoind at ${this.endpoint} answered HTTP ${status}${bodySnippet(text)}`);
+    throw this.malformed(label, `a body that is not JSON${bodySnippet(text)}`);
   }
 
   private malformed(label: string, what: string): ChainSourceError {
@@ -207,28 +211,4 @@ function isEnvelope(body: unknown): boolean {
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Retry-After is seconds or an HTTP date; undefined when absent or unreadable. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
-
-/** The first bytes of a body for a message: one line, bounded. */
-function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "";
-  return `: ${flat.length > 120 ? `${flat.slice(0, 120)}...` : flat}`;
 }

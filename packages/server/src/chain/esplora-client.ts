@@ -6,6 +6,7 @@
  * else that goes wrong is a ChainSourceError naming the path, so the watcher can log it and retry.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { bodySnippet, errorDetail, retryAfterMs } from "../net/response-text.js";
 import { ChainSourceError } from "./chain-source.js";
 
 export interface EsploraClientOptions {
@@ -62,7 +63,7 @@ export class EsploraClient {
       return JSON.parse(body);
     } catch {
       throw new ChainSourceError(
-        `esplora: ${this.describe(options, path)} returned a body that is not JSON${snippet(body)}`,
+        `esplora: ${this.describe(options, path)} returned a body that is not JSON${bodySnippet(body, SNIPPET_CHARS)}`,
       );
     }
   }
@@ -81,7 +82,9 @@ export class EsploraClient {
         continue;
       }
       if (response.status < 200 || response.status > 299) {
-        throw new ChainSourceError(`esplora: ${what} answered HTTP ${response.status}${snippet(response.body)}`);
+        throw new ChainSourceError(
+          `esplora: ${what} answered HTTP ${response.status}${bodySnippet(response.body, SNIPPET_CHARS)}`,
+        );
       }
       return response.body;
     }
@@ -104,7 +107,7 @@ export class EsploraClient {
     } catch (error) {
       if (this.signal?.aborted) throw new ChainSourceError(`esplora: ${what} cancelled: the source was closed`);
       if (timeout.aborted) throw new ChainSourceError(`esplora: ${what}: no answer within ${this.timeoutMs} ms`);
-      throw new ChainSourceError(`esplora: ${what} failed: ${describeError(error)}`);
+      throw new ChainSourceError(`esplora: ${what} failed: ${errorDetail(error)}`);
     }
   }
 
@@ -124,25 +127,4 @@ export class EsploraClient {
     const url = new URL(`${this.baseUrl}${path}`);
     return `${method} ${url.origin}${url.pathname}`;
   }
-}
-
-/** Retry-After is delta-seconds or an HTTP date (RFC 9110 10.2.3); undefined if absent or unreadable. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
-}
-
-function snippet(body: string): string {
-  const text = body.trim();
-  if (text === "") return "";
-  return `: ${text.length > SNIPPET_CHARS ? `${text.slice(0, SNIPPET_CHARS)}...` : text}`;
-}
-
-function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // undici hides the useful part (ECONNREFUSED, ...) in `cause`.
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-  return `${error.message}${cause}`;
 }

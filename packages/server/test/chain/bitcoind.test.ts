@@ -13,6 +13,7 @@ import { createDevChain, type DevChainImpl } from "../../src/chain/devchain/chai
 import { type RpcServer, startRpcServer } from "../../src/chain/devchain/rpc-server.js";
 import { JsonNumber, parseJsonExact } from "../../src/chain/json-exact.js";
 import { MempoolView } from "../../src/chain/mempool-view.js";
+import { eventually } from "../helpers/eventually.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../fixtures/btc-amount-vectors.json", import.meta.url), "utf8")) as {
   valid: Array<{ description: string; literal: string; sats: string }>;
@@ -80,16 +81,6 @@ function source(opts: Partial<BitcoindSourceOptions> = {}, n = node) {
 }
 async function outputsOf(s: BitcoindSource, watched: WatchedScript) {
   return (await s.snapshot([watched])).outputs.get(watched.scriptPubKeyHex);
-}
-/** Resolves with the first value `poll` returns that is not undefined. */
-async function eventually<T>(poll: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = poll();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await sleep(10);
-  }
 }
 
 /** Pays `addr` twice in ONE transaction (the devchain wallet pays one output per call): a key of our own spends a coin. */

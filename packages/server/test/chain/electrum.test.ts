@@ -13,6 +13,7 @@ import type { DevChain } from "../../src/chain/devchain/types.js";
 import { ElectrumClient, ElectrumRpcError, ElectrumTransportError } from "../../src/chain/electrum-client.js";
 import { ElectrumSource } from "../../src/chain/electrum-source.js";
 import { scripthash } from "../../src/chain/scripthash.js";
+import { eventually } from "../helpers/eventually.js";
 
 let chain: DevChain;
 let server: ElectrumServer;
@@ -51,16 +52,6 @@ function source(opts: Partial<ConstructorParameters<typeof ElectrumSource>[0]> =
   s.onHint((hint) => hints.push(hint));
   closers.push(() => s.close());
   return { source: s, hints };
-}
-/** Resolves with the first value `poll` returns that is not undefined. */
-async function eventually<T>(poll: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = poll();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** A raw TCP connection, to see exactly what goes over the wire. */

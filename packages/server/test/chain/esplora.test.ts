@@ -8,6 +8,7 @@ import { type EsploraServer, startEsploraServer } from "../../src/chain/devchain
 import { esploraScripthash } from "../../src/chain/esplora-scripthash.js";
 import { EsploraSource, type EsploraSourceOptions } from "../../src/chain/esplora-source.js";
 import { scripthash as electrumScripthash } from "../../src/chain/scripthash.js";
+import { eventually } from "../helpers/eventually.js";
 
 // Loosely typed JSON from the wire: the assertions below are the type checks.
 // biome-ignore lint/suspicious/noExplicitAny: test-only access to parsed JSON
@@ -70,16 +71,6 @@ function source(opts: Partial<EsploraSourceOptions> = {}) {
 }
 async function outputsOf(s: EsploraSource, watched: WatchedScript) {
   return (await s.snapshot([watched])).outputs.get(watched.scriptPubKeyHex);
-}
-/** Resolves with the first value `poll` returns that is not undefined. */
-async function eventually<T>(poll: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = poll();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await sleep(10);
-  }
 }
 /** `count` payments to `addr`, a block mined after every `perBlock`; returns txids oldest first. */
 function payMany(addr: string, count: number, perBlock: number): { txids: string[]; blocks: string[] } {

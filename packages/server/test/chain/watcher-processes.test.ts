@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevNode, startDevNode } from "../../src/chain/devchain/dev-node.js";
 import { DEV_REGTEST_DESCRIPTOR } from "../../src/cli/dev.js";
-import { cli, type ServerProcess, startServerProcess } from "../helpers/processes.js";
+import { apiCall, cli, type ServerProcess, startServerProcess } from "../helpers/processes.js";
 import { createTestDatabase, type TestDatabaseTarget } from "../helpers/test-server.js";
 import { type CoreRpc, coreRpc } from "./helpers/core-rpc.js";
 import { RATE } from "./helpers/watch-harness.js";
@@ -22,14 +22,8 @@ async function start(): Promise<ServerProcess> {
   return p;
 }
 
-async function call(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+const call = (server: ServerProcess, method: string, path: string, body?: unknown) =>
+  apiCall(server, key, method, path, body);
 
 async function invoice(server: ServerProcess): Promise<{ ref: string; address: string }> {
   const created = await call(server, "POST", "/invoices", {

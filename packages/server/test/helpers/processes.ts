@@ -78,3 +78,19 @@ export function startServerProcess(
     });
   });
 }
+
+/** A JSON call to a server process's API with a key; the parsed body, whatever the status. */
+export async function apiCall(
+  server: ServerProcess,
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${server.url}/api/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  return (await res.json()) as Record<string, unknown>;
+}

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cli, type ServerProcess, startServerProcess } from "../helpers/processes.js";
+import { apiCall, cli, type ServerProcess, startServerProcess } from "../helpers/processes.js";
 import { createTestDatabase, type TestDatabaseTarget } from "../helpers/test-server.js";
 import { type Receiver, startReceiver } from "./receiver.js";
 
@@ -19,14 +19,8 @@ async function start(): Promise<ServerProcess> {
   return p;
 }
 
-async function call(server: ServerProcess, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${server.url}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+const call = (server: ServerProcess, method: string, path: string, body?: unknown) =>
+  apiCall(server, key, method, path, body);
 
 const newInvoice = (server: ServerProcess) =>
   call(server, "POST", "/invoices", { lines: [{ description: "x", quantity: 1, unit_price: "1.00" }] });

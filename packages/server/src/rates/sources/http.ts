@@ -8,6 +8,7 @@
  * (Kraken, Coinbase, Bitstamp) are unaffected; CoinGecko and mempool.space send JSON numbers.
  */
 import { Decimal } from "../../domain/decimal.js";
+import { bodySnippet, errorDetail } from "../../net/response-text.js";
 import { RateSourceError } from "../rate-source.js";
 
 /** Responses larger than this are refused: the biggest real one (Coinbase, ~700 currencies) is ~25 KB. */
@@ -36,10 +37,10 @@ export async function getJson(
     status = response.status;
     text = await response.text();
   } catch (error) {
-    throw new RateSourceError(source, `GET ${where} failed: ${describe(error)}`);
+    throw new RateSourceError(source, `GET ${where} failed: ${errorDetail(error)}`);
   }
   if (status < 200 || status > 299) {
-    throw new RateSourceError(source, `GET ${where} answered HTTP ${status}${snippet(text)}`);
+    throw new RateSourceError(source, `GET ${where} answered HTTP ${status}${bodySnippet(text)}`);
   }
   if (text.length > MAX_BODY_CHARS) {
     throw new RateSourceError(source, `GET ${where} returned ${text.length} characters, more than a rate response`);
@@ -47,7 +48,7 @@ export async function getJson(
   try {
     return parseJsonExact(text);
   } catch {
-    throw new RateSourceError(source, `GET ${where} returned a body that is not valid JSON${snippet(text)}`);
+    throw new RateSourceError(source, `GET ${where} returned a body that is not valid JSON${bodySnippet(text)}`);
   }
 }
 
@@ -104,21 +105,6 @@ export function requireSome<T>(source: string, quotes: T[], requested: readonly 
     throw new RateSourceError(source, `response has no rate for ${requested.join(", ")}`);
   }
   return quotes;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
-
-/** The first bytes of a body, for error messages; single line, bounded. */
-function snippet(text: string): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  if (flat === "") return "";
-  return `: ${flat.length > 120 ? `${flat.slice(0, 120)}...` : flat}`;
 }
 
 function show(value: unknown): string {
