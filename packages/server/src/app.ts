@@ -1,16 +1,19 @@
 import express, { type Express } from "express";
 import type { Config } from "./config.js";
 import { renderDocsPage } from "./http/docs-page.js";
+import { ElementsAssets } from "./http/elements-assets.js";
 import { openapiDocument } from "./http/generated/spec.js";
 import { apiAuth } from "./http/middleware/auth.js";
 import { errorHandler, notFound } from "./http/middleware/errors.js";
 import { publicAccess } from "./http/middleware/public-access.js";
 import { requestLog } from "./http/middleware/request-log.js";
 import { securityHeaders } from "./http/middleware/security-headers.js";
+import { checkoutPages } from "./http/pages/checkout-router.js";
 import { payPages } from "./http/pages/pay-router.js";
 import { type Handlers, mountOperations } from "./http/route.js";
 import { invoiceHandlers } from "./http/routes/invoices.js";
 import { paymentLinkHandlers, publicPaymentLinkHandlers } from "./http/routes/payment-links.js";
+import { publicCheckoutHandlers } from "./http/routes/public-checkout.js";
 import { rateHandlers } from "./http/routes/rates.js";
 import { walletHandlers } from "./http/routes/wallet.js";
 import { webhookHandlers } from "./http/routes/webhooks.js";
@@ -19,6 +22,7 @@ import type { Clock, Database } from "./ports.js";
 import { parseFixedRates } from "./rates/fixed.js";
 import { AddressPool } from "./services/address-pool.js";
 import { AuthCache } from "./services/auth.js";
+import { CheckoutService } from "./services/checkout.js";
 import { FinalizeService } from "./services/finalize.js";
 import { InvoiceService } from "./services/invoices.js";
 import { PaymentLinkCheckout } from "./services/payment-link-checkout.js";
@@ -51,6 +55,8 @@ export interface AppDeps {
   clock: Clock;
   /** Seals webhook secrets (services/secret-box.ts). */
   box: SecretBox;
+  /** Mounts routes of the caller's before the JSON 404 (dev mode's playground and simulator). */
+  extraRoutes?: (app: Express) => void;
 }
 
 export interface App {
@@ -62,7 +68,7 @@ export interface App {
 }
 
 /** The HTTP app without side effects: no listening, no timers. main.ts and tests wire it. */
-export function createApp({ config, db, logger, clock, box }: AppDeps): App {
+export function createApp({ config, db, logger, clock, box, extraRoutes }: AppDeps): App {
   const rateLimiter = new RateLimiter(db, clock, config.rateLimitPerMinute);
   const invoices = new InvoiceService(db, clock, config.network);
   const wallets = new WalletService(db, { network: config.network, defaultGapLimit: config.gapLimit });
@@ -83,7 +89,11 @@ export function createApp({ config, db, logger, clock, box }: AppDeps): App {
   const checkout = new PaymentLinkCheckout(db, invoices, finalizer, clock, logger, {
     maxOpenInvoices: config.paymentLinkMaxOpenInvoices,
   });
-  const publicHandlers: Handlers = { ...publicPaymentLinkHandlers(checkout) };
+  const checkoutReads = new CheckoutService(db, config.network);
+  const publicHandlers: Handlers = {
+    ...publicPaymentLinkHandlers(checkout, checkoutReads),
+    ...publicCheckoutHandlers(checkoutReads),
+  };
 
   const app = express();
   app.disable("x-powered-by");
@@ -116,7 +126,11 @@ export function createApp({ config, db, logger, clock, box }: AppDeps): App {
   publicApi.use(notFound);
   app.use("/api/v1/public", publicApi);
   // The hosted payment link pages: the same limiter, so pages and JSON share one budget per payer.
-  app.use("/pay", payPages({ checkout, limiter: publicLimiter, clock, bodyLimitBytes: config.bodyLimitBytes }));
+  app.use("/pay", payPages({ checkout, limiter: publicLimiter, bodyLimitBytes: config.bodyLimitBytes }));
+  // The hosted checkout of any finalized invoice, and the element bundles it (and merchants) load.
+  const assets = new ElementsAssets();
+  app.use("/i", checkoutPages({ checkout: checkoutReads, assets, limiter: publicLimiter, clock }));
+  app.use("/elements", assets.router());
 
   const api = express.Router();
   api.use(apiAuth(db, rateLimiter, new AuthCache(config.authCacheSeconds * 1000, () => clock.now().getTime())));
@@ -135,6 +149,7 @@ export function createApp({ config, db, logger, clock, box }: AppDeps): App {
   );
   app.use("/api/v1", api);
 
+  extraRoutes?.(app);
   app.use(notFound);
   app.use(errorHandler);
   return { express: app, rateLimiter, publicLimiter, wallets, rates };

@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import { createApp } from "./app.js";
+import { type AppDeps, createApp } from "./app.js";
 import type { ChainSource } from "./chain/chain-source.js";
 import { createChainSource } from "./chain/create-source.js";
 import type { Config } from "./config.js";
@@ -30,6 +30,8 @@ export async function serve(
     chainSource?: ChainSource;
     /** Runs last when the server stops (dev mode stops its devchain here). */
     onClose?: () => Promise<void>;
+    /** Extra routes mounted before the JSON 404 (dev mode's playground and simulator). */
+    extraRoutes?: AppDeps["extraRoutes"];
   } = {},
 ): Promise<RunningServer> {
   const opened =
@@ -40,7 +42,7 @@ export async function serve(
     ));
   logger.info({ database: opened.kind, migrationsApplied: opened.migrationsApplied }, "database ready");
   const box = SecretBox.fromConfig(config.secretKey, config.dataDir);
-  const app = createApp({ config, db: opened.db, logger, clock: systemClock, box });
+  const app = createApp({ config, db: opened.db, logger, clock: systemClock, box, extraRoutes: opts.extraRoutes });
   if (config.allowPrivateWebhooks) {
     logger.warn(
       "BTPAY_ALLOW_PRIVATE_WEBHOOKS is on: webhooks may target http and private addresses (development only)",

@@ -76,6 +76,11 @@ export interface InvoiceRepository {
     lookup: InvoiceLookup,
   ): Promise<{ invoice: InvoiceRecord; wallet: WalletRecord | null } | null>;
   list(storeId: string, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage>;
+  /**
+   * A finalized invoice by ref in any store, with its store's name, its payments and the chain tip
+   * (one round trip: open checkout pages poll this). Null for drafts and unknown refs.
+   */
+  findPublic(ref: string, network: string): Promise<PublicInvoice | null>;
   setStatus(id: number, status: InvoiceStatus): Promise<void>;
   /** draft -> pending with the locked quote and the address. */
   markFinalized(id: number, fields: FinalizeFields): Promise<void>;
@@ -89,6 +94,13 @@ export interface InvoiceRepository {
     walletId: number,
     quote: Omit<FinalizeFields, "paymentAddress">,
   ): Promise<AssignedAddress | null>;
+}
+
+export interface PublicInvoice {
+  invoice: InvoiceRecord;
+  storeName: string;
+  payments: StoredPayment[];
+  tipHeight: number | null;
 }
 
 export interface StoredResponse {

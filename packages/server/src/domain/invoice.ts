@@ -43,6 +43,8 @@ export interface InvoiceRecord {
   notes: string;
   paymentMethods: PaymentMethod[];
   metadata: Record<string, unknown>;
+  /** Where the hosted checkout sends the payer once paid (http/https), or null. */
+  redirectUrl: string | null;
   createdAt: Date;
   lines: InvoiceLineRecord[];
 }

@@ -50,6 +50,7 @@ export class InvoiceService {
       notes: body.notes ?? "",
       paymentMethods: (body.payment_methods ?? ["onchain_btc"]) as PaymentMethod[],
       metadata: (body.metadata ?? {}) as Record<string, unknown>,
+      redirectUrl: body.redirect_url ?? null,
       requiredConfirmations: body.required_confirmations ?? auth.store.requiredConfirmations,
       underpaymentTolerancePercent: auth.store.underpaymentTolerancePercent,
       lines: totals.lines.map((l) => ({

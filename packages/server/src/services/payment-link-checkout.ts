@@ -72,6 +72,7 @@ export class PaymentLinkCheckout {
       lines: [{ description: link.title, quantity: 1, unit_price: total }],
       payment_methods: link.paymentMethods,
       metadata: { ...link.metadata, payment_link: link.slug },
+      ...(link.redirectUrl ? { redirect_url: link.redirectUrl } : {}),
     });
     // The visitor, as far as this link is concerned; the address itself is never stored.
     const clientHash = createHash("sha256").update(`${link.id}\n${clientAddress}`).digest("hex");

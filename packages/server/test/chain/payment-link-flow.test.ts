@@ -56,7 +56,7 @@ describe("payment link flow on devchain", () => {
     expect(posted.status).toBe(303);
     const checkoutPath = posted.location as string;
     const ref = checkoutPath.split("/").pop() as string;
-    expect(checkoutPath).toBe(`/pay/${slug}/${ref}`);
+    expect(checkoutPath).toBe(`/i/${ref}`);
 
     const pending = await page(checkoutPath);
     expect(pending.status).toBe(200);
@@ -82,6 +82,11 @@ describe("payment link flow on devchain", () => {
       ref,
       status: "paid",
       amount_due: "0.00",
+      btc_paid: "0.00012500",
+      btc_due: "0.00000000",
+      confirmations: 0,
+      required_confirmations: 1,
+      payments: [{ amount_sats: "12500", status: "mempool", confirmations: 0, late: false }],
       payment_address: address,
       redirect_url: "https://shop.example/thanks?ticket=1",
       checkout_url: `${h.t.baseUrl}${checkoutPath}`,
@@ -97,5 +102,7 @@ describe("payment link flow on devchain", () => {
     await h.tick();
     expect((await h.get(ref)).status).toBe("confirmed");
     expect((await page(checkoutPath)).html).toContain("Paid — thank you");
+    const confirmed = await (await fetch(`${h.t.apiUrl}/public/invoices/${ref}`)).json();
+    expect(confirmed).toMatchObject({ status: "confirmed", confirmations: 1, payments: [{ confirmations: 1 }] });
   });
 });

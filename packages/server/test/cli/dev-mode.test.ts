@@ -11,6 +11,7 @@ import { type ServerProcess, startServerProcess } from "../helpers/processes.js"
 
 interface DevJson {
   apiUrl: string;
+  playgroundUrl: string;
   apiKey: string;
   bitcoindRpcUrl: string;
   esploraUrl: string;
@@ -81,6 +82,13 @@ describe("dev mode (npm start)", () => {
     }
     expect(a.dev.apiUrl).not.toBe(b.dev.apiUrl);
     expect(a.dev.bitcoindRpcUrl).not.toBe(b.dev.bitcoindRpcUrl);
+
+    // The playground's side: its URL in the banner and dev.json, the dev API answering with the key.
+    expect(a.dev.playgroundUrl).toBe(`${a.server.url}/playground/`);
+    await expect.poll(() => a.server.output()).toContain(`Playground: ${a.server.url}/playground/`);
+    const session = (await fetch(`${a.server.url}/dev/api/session`).then((r) => r.json())) as Record<string, unknown>;
+    expect(session).toMatchObject({ apiKey: a.dev.apiKey, network: "regtest", simulator: true });
+    expect((session.paymentLinks as { slug: string }[]).map((l) => l.slug).sort()).toEqual(["coffee", "donate"]);
 
     for (const { dev } of [a, b]) {
       const created = await api(dev, "POST", "/invoices", {

@@ -147,20 +147,29 @@ describe("paying an open-amount link", () => {
       invoice_number: expect.stringMatching(/^INV-\d{4}$/),
       store_name: "Demo store",
       status: "pending",
+      flags: [],
       currency: "USD",
       total: "25.00",
+      amount_paid: "0.00",
       amount_due: "25.00",
       btc_amount: "0.00025000",
+      btc_paid: "0.00000000",
+      btc_due: "0.00025000",
       payment_address: expect.stringMatching(/^bc1q/),
       payment_uri: expect.stringMatching(/^bitcoin:bc1q[a-z0-9]+\?amount=0\.00025&label=INV-\d{4}$/),
       expires_at: expect.any(Number),
-      checkout_url: `${t.baseUrl}/pay/tip-jar/${ref}`,
+      confirmations: null,
+      required_confirmations: 1,
+      payments: [],
+      checkout_url: `${t.baseUrl}/i/${ref}`,
       redirect_url: "https://shop.example/thanks",
     });
     // The merchant sees an ordinary invoice: one line, the link in its metadata.
     const inv = await api("GET", `/invoices/${ref}`);
     expect(inv.body).toMatchObject({
       status: "pending",
+      redirect_url: "https://shop.example/thanks",
+      checkout_url: `${t.baseUrl}/i/${ref}`,
       lines: [{ description: "Tip jar", quantity: "1", unit_price: "25.00", amount: "25.00" }],
       metadata: { campaign: "x", payment_link: "tip-jar" },
     });
@@ -245,16 +254,32 @@ describe("paying a fixed-amount link", () => {
 });
 
 describe("polling an invoice", () => {
-  it("only by ref, only for payment link invoices", async () => {
+  it("only by ref, only once finalized, and without the merchant's private fields", async () => {
     const ip = visitor();
     expect((await pub("GET", "/invoices/INV-0001", ip)).status).toBe(400);
     expect((await pub("GET", "/invoices/1", ip)).status).toBe(400);
     expect((await pub("GET", "/invoices/00000000-00000000", ip)).status).toBe(404);
-    // An invoice made through the API, not a link, has no public checkout.
-    const draft = await api("POST", "/invoices", { lines: [{ description: "x", quantity: 1, unit_price: "1" }] });
+    // An invoice made through the API has a public checkout once finalized, not while a draft.
+    const draft = await api("POST", "/invoices", {
+      lines: [{ description: "secret line", quantity: 1, unit_price: "1" }],
+      customer_email: "alice@example.com",
+      notes: "private note",
+      metadata: { order: "private-42" },
+      redirect_url: "https://shop.example/order/42",
+    });
     const ref = draft.body.ref as string;
-    expect((await api("POST", `/invoices/${ref}/finalize`)).status).toBe(200);
+    expect(draft.body.checkout_url).toBeNull();
     expect((await pub("GET", `/invoices/${ref}`, ip)).status).toBe(404);
+    const finalized = await api("POST", `/invoices/${ref}/finalize`);
+    expect(finalized.status).toBe(200);
+    expect(finalized.body.checkout_url).toBe(`${t.baseUrl}/i/${ref}`);
+    const polled = await pub("GET", `/invoices/${ref}`, ip);
+    expect(polled.status).toBe(200);
+    expect(polled.body).toMatchObject({ ref, status: "pending", redirect_url: "https://shop.example/order/42" });
+    const text = JSON.stringify(polled.body);
+    for (const secret of ["alice@example.com", "private note", "private-42", "secret line"]) {
+      expect(text).not.toContain(secret);
+    }
   });
 
   it("answers an unchanged invoice with a bodiless 304 for its ETag", async () => {
@@ -346,17 +371,24 @@ describe("pages", () => {
     const res = await page("/pay/donate", form("7.50"));
     expect(res.status).toBe(303);
     const location = res.headers.get("location") ?? "";
-    expect(location).toMatch(/^\/pay\/donate\/[0-9A-F]{8}-[0-9A-F]{8}$/);
+    expect(location).toMatch(/^\/i\/[0-9A-F]{8}-[0-9A-F]{8}$/);
+    const ref = location.slice(3);
     const checkout = await page(location);
     expect(checkout.status).toBe(200);
+    // The hosted checkout is the element, with a no-script copy of what to pay.
+    expect(checkout.html).toContain(`<btpay-invoice ref="${ref}" auto-redirect>`);
+    expect(checkout.html).toMatch(/<script type="module" src="\/elements\/btpay-invoice\.js(\?v=[0-9a-f]+)?">/);
     expect(checkout.html).toContain("0.00007500 BTC");
     expect(checkout.html).toContain("7.50 USD");
     expect(checkout.html).toMatch(/bc1q[a-z0-9]+/);
     expect(checkout.html).toContain('href="bitcoin:bc1q');
-    expect(checkout.html).toContain('http-equiv="refresh" content="5"');
+    expect(checkout.html).toContain('<noscript><meta http-equiv="refresh" content="5"></noscript>');
     expect(checkout.html).toContain("Waiting for your payment");
-    // Under another link's slug the invoice does not exist.
-    expect((await page(location.replace("/donate/", "/tip-jar/"))).status).toBe(404);
+    // The old address of a link's checkout forwards there; under another link's slug it does not exist.
+    const old = await fetch(`${t.baseUrl}/pay/donate/${ref}`, { redirect: "manual" });
+    expect(old.status).toBe(301);
+    expect(old.headers.get("location")).toBe(location);
+    expect((await page(`/pay/tip-jar/${ref}`)).status).toBe(404);
   });
 
   it("a bad amount is a 400 page that says what is wrong", async () => {

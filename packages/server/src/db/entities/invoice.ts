@@ -53,6 +53,8 @@ export const InvoiceEntity = defineEntity({
     // address (so the same visitor asking again gets the same open invoice, not a new address).
     paymentLinkId: p.integer().nullable(),
     publicClient: p.string().length(64).nullable(),
+    // Where the hosted checkout sends the payer once paid (http/https only, checked by the spec).
+    redirectUrl: p.text().nullable(),
     notes: p.text().default(""),
     paymentMethods: p.array().columnType("text[]"),
     metadata: p.json<Record<string, unknown>>(),

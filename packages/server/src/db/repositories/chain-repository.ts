@@ -4,7 +4,7 @@ import type { ChainRepository, StoredPayment, WatchedInvoice } from "../../ports
 import type { Sql } from "./sql.js";
 import { row, rows, toDate, trimNumeric } from "./sql.js";
 
-interface PaymentJson {
+export interface PaymentJson {
   txid: string;
   vout: number;
   address: string;
@@ -39,7 +39,7 @@ interface WatchedRow {
   payments: PaymentJson[];
 }
 
-const toPayment = (p: PaymentJson): StoredPayment => ({
+export const toPayment = (p: PaymentJson): StoredPayment => ({
   txid: p.txid,
   vout: Number(p.vout),
   address: p.address,
@@ -52,7 +52,8 @@ const toPayment = (p: PaymentJson): StoredPayment => ({
   firstSeenAt: new Date(p.first_seen_at),
 });
 
-const PAYMENTS_JSON = `coalesce((select json_agg(json_build_object('txid', p.txid, 'vout', p.vout, 'address', p.address,
+/** Every payment of invoice `i`, as one JSON array (reads ride along with the invoice's row). */
+export const PAYMENTS_JSON = `coalesce((select json_agg(json_build_object('txid', p.txid, 'vout', p.vout, 'address', p.address,
     'amount_sats', p.amount_sats::text, 'state', p.state, 'block_height', p.block_height, 'block_hash', p.block_hash,
     'late', p.late, 'confirmed_announced', p.confirmed_announced, 'first_seen_at', p.first_seen_at) order by p.id)
   from payment p where p.invoice_id = i.id), '[]'::json)`;

@@ -7,6 +7,7 @@ import type {
 } from "../../domain/invoice.js";
 import type { InvoiceFlag } from "../../domain/lifecycle.js";
 import type { InvoiceRepository } from "../../ports.js";
+import { PAYMENTS_JSON, type PaymentJson, toPayment } from "./chain-repository.js";
 import type { Sql } from "./sql.js";
 import { row, rows, toDate, trimNumeric } from "./sql.js";
 import { toWalletRecord, type WalletRow } from "./wallet-repository.js";
@@ -42,6 +43,7 @@ interface InvoiceRow {
   notes: string;
   payment_methods: string[];
   metadata: Record<string, unknown>;
+  redirect_url: string | null;
   created_at: Date | string;
   lines: { d: string; q: string; u: string; a: string }[];
 }
@@ -51,7 +53,7 @@ const COLUMNS = `i.id, i.store_id, i.ref, i.invoice_number, i.status, i.customer
   i.customer_company, i.currency, i.subtotal, i.tax_rate, i.tax_amount, i.discount_amount, i.total,
   i.amount_paid, i.btc_rate, i.btc_amount_sats, i.btc_rate_sources, i.btc_rate_at, i.payment_address, i.finalized_at,
   i.expires_at, i.monitoring_until, i.required_confirmations, i.underpayment_tolerance_percent, i.paid_sats, i.flags,
-  i.notes, i.payment_methods, i.metadata, i.created_at,
+  i.notes, i.payment_methods, i.metadata, i.redirect_url, i.created_at,
   coalesce((select json_agg(json_build_object('d', l.description, 'q', l.quantity::text, 'u', l.unit_price::text,
     'a', l.amount::text) order by l.position) from invoice_line l where l.invoice_id = i.id), '[]'::json) as lines`;
 const SELECT = `select ${COLUMNS} from invoice i`;
@@ -93,6 +95,7 @@ function toRecord(r: InvoiceRow): InvoiceRecord {
     notes: r.notes,
     paymentMethods: r.payment_methods as PaymentMethod[],
     metadata: r.metadata,
+    redirectUrl: r.redirect_url,
     createdAt: toDate(r.created_at),
     lines: r.lines.map(
       (l): InvoiceLineRecord => ({
@@ -137,9 +140,9 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
          ), i as (
            insert into invoice (store_id, ref, invoice_number, status, customer_email, customer_name, customer_company,
              currency, subtotal, tax_rate, tax_amount, discount_amount, total, notes, payment_methods, metadata,
-             required_confirmations, underpayment_tolerance_percent)
+             required_confirmations, underpayment_tolerance_percent, redirect_url)
            select ?, ?, ?::text || case when n.n < 10000 then lpad(n.n::text, 4, '0') else n.n::text end, 'draft',
-             ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::jsonb, ?, ?
+             ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::jsonb, ?, ?, ?
            from n
            returning id, invoice_number, created_at
          ), l as (
@@ -168,6 +171,7 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
           JSON.stringify(inv.metadata),
           inv.requiredConfirmations,
           inv.underpaymentTolerancePercent,
+          inv.redirectUrl,
           // Amounts travel as JSON strings and are cast to numeric by Postgres: exact all the way.
           JSON.stringify(
             inv.lines.map((l, position) => ({
@@ -224,6 +228,23 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
         row<{ n: string | null }>(em, `select sum(n) as n from invoice_status_count where ${countWhere}`, params),
       ]);
       return { invoices: page.map(toRecord), total: Number(count?.n ?? 0) };
+    },
+    async findPublic(ref, network) {
+      const r = await row<InvoiceRow & { store_name: string; payments: PaymentJson[]; tip_height: number | null }>(
+        em,
+        `select ${COLUMNS}, s.name as store_name, ${PAYMENTS_JSON} as payments,
+           (select tip_height from chain_state where network = ?) as tip_height
+         from invoice i join store s on s.id = i.store_id
+         where i.ref = ? and i.payment_address is not null`,
+        [network, ref],
+      );
+      if (!r) return null;
+      return {
+        invoice: toRecord(r),
+        storeName: r.store_name,
+        payments: r.payments.map(toPayment),
+        tipHeight: r.tip_height === null ? null : Number(r.tip_height),
+      };
     },
     async markFinalized(id, f) {
       await em(

@@ -404,10 +404,11 @@ export interface paths {
         };
         /**
          * Poll a checkout invoice
-         * @description No API key: what the checkout page and `<btpay-button>` poll while the payer pays. Only
-         *     finalized invoices created through a payment link; any other ref is a 404. It stays readable
-         *     after the link is deactivated. Rate-limited per client address. Answers carry an `ETag`;
-         *     send it back as `If-None-Match` and an unchanged invoice is a bodiless 304.
+         * @description No API key: what the hosted checkout (`/i/{ref}`) and `<btpay-invoice>` poll while the payer
+         *     pays. Any finalized invoice, by its unguessable ref (64 random bits; numbers and ids are
+         *     refused); a draft or unknown ref is a 404. Exactly what a payer needs and nothing else: no
+         *     metadata, no customer fields, no notes. Rate-limited per client address; CORS open. Answers
+         *     carry an `ETag`; send it back as `If-None-Match` and an unchanged invoice is a bodiless 304.
          */
         get: operations["getCheckoutInvoice"];
         put?: never;
@@ -569,6 +570,12 @@ export interface components {
             metadata?: components["schemas"]["Metadata"];
             /** @description Confirmations before the invoice is `confirmed`. Defaults to the store's setting (1 unless changed). */
             required_confirmations?: components["schemas"]["RequiredConfirmations"];
+            /**
+             * Format: uri
+             * @description Where the hosted checkout (`/i/{ref}`) and `<btpay-invoice>` send the payer once paid
+             *     (http or https; never `javascript:` and the like).
+             */
+            redirect_url?: string;
         };
         /**
          * @example {
@@ -725,6 +732,10 @@ export interface components {
              */
             btc_paid?: string;
             flags?: components["schemas"]["InvoiceFlag"][];
+            /** @description Where the hosted checkout sends the payer once paid; null when none. */
+            redirect_url?: string | null;
+            /** @description The hosted checkout page (`/i/{ref}`) to send the payer to; null while a draft. */
+            checkout_url?: string | null;
             /** @description Only present when requested with `include_payments=true`. */
             payments?: components["schemas"]["Payment"][];
         };
@@ -1133,19 +1144,39 @@ export interface components {
         };
         /**
          * @description What a payer needs to pay an invoice, and nothing else (no metadata, no customer fields).
+         *     `payment_uri` and `btc_due` are for what is still due: after a partial payment they ask
+         *     for the rest.
          * @example {
          *       "ref": "A1B2C3D4-E5F6A7B8",
          *       "invoice_number": "INV-0007",
          *       "store_name": "Demo store",
-         *       "status": "pending",
+         *       "status": "partial",
+         *       "flags": [],
          *       "currency": "USD",
          *       "total": "25.00",
-         *       "amount_due": "25.00",
+         *       "amount_paid": "12.50",
+         *       "amount_due": "12.50",
          *       "btc_amount": "0.00035280",
+         *       "btc_paid": "0.00017640",
+         *       "btc_due": "0.00017640",
          *       "payment_address": "bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5",
-         *       "payment_uri": "bitcoin:bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5?amount=0.0003528&label=INV-0007",
+         *       "payment_uri": "bitcoin:bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5?amount=0.0001764&label=INV-0007",
          *       "expires_at": 1710347400,
-         *       "checkout_url": "http://127.0.0.1:5000/pay/donate/A1B2C3D4-E5F6A7B8",
+         *       "confirmations": 0,
+         *       "required_confirmations": 1,
+         *       "payments": [
+         *         {
+         *           "txid": "5e2c3b7f0a1d4c6e8f9b0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e",
+         *           "vout": 0,
+         *           "address": "bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5",
+         *           "amount_sats": "17640",
+         *           "confirmations": 0,
+         *           "status": "mempool",
+         *           "created_at": 1710346000,
+         *           "late": false
+         *         }
+         *       ],
+         *       "checkout_url": "http://127.0.0.1:5000/i/A1B2C3D4-E5F6A7B8",
          *       "redirect_url": "https://example.com/thanks"
          *     }
          */
@@ -1154,14 +1185,29 @@ export interface components {
             invoice_number: string;
             store_name: string;
             status: components["schemas"]["InvoiceStatus"];
+            /** @description `paid_late` on an expired invoice: a payment arrived after expiry (the merchant settles it). */
+            flags: components["schemas"]["InvoiceFlag"][];
             currency: components["schemas"]["CurrencyCode"];
             total: components["schemas"]["Decimal"];
+            amount_paid: components["schemas"]["Decimal"];
             amount_due: components["schemas"]["Decimal"];
+            /** @description The invoice's price in BTC (8 decimals). */
             btc_amount: string;
+            /** @description BTC received by payments that still count (8 decimals). */
+            btc_paid: string;
+            /** @description BTC still to pay (8 decimals); zero once paid, expired or cancelled. */
+            btc_due: string;
             payment_address: string;
+            /** @description BIP21 URI for `btc_due` (the full amount before any payment). */
             payment_uri: string;
+            /** @description When the locked price expires (unix seconds). */
             expires_at: number;
-            /** @description The hosted checkout page of this invoice. */
+            /** @description The fewest confirmations among the payments that count; null when there are none. */
+            confirmations: number | null;
+            required_confirmations: components["schemas"]["RequiredConfirmations"];
+            /** @description Every payment seen to the address, replaced and reorged ones included. */
+            payments: components["schemas"]["Payment"][];
+            /** @description The hosted checkout page of this invoice (`/i/{ref}`). */
             checkout_url: string;
             /** @description Where to send the payer once paid. */
             redirect_url: string | null;

@@ -1219,7 +1219,7 @@ export const openapiDocument: Record<string, unknown> = {
           "public"
         ],
         "summary": "Poll a checkout invoice",
-        "description": "No API key: what the checkout page and `<btpay-button>` poll while the payer pays. Only\nfinalized invoices created through a payment link; any other ref is a 404. It stays readable\nafter the link is deactivated. Rate-limited per client address. Answers carry an `ETag`;\nsend it back as `If-None-Match` and an unchanged invoice is a bodiless 304.\n",
+        "description": "No API key: what the hosted checkout (`/i/{ref}`) and `<btpay-invoice>` poll while the payer\npays. Any finalized invoice, by its unguessable ref (64 random bits; numbers and ids are\nrefused); a draft or unknown ref is a 404. Exactly what a payer needs and nothing else: no\nmetadata, no customer fields, no notes. Rate-limited per client address; CORS open. Answers\ncarry an `ETag`; send it back as `If-None-Match` and an unchanged invoice is a bodiless 304.\n",
         "security": [],
         "parameters": [
           {
@@ -1920,6 +1920,13 @@ export const openapiDocument: Record<string, unknown> = {
           "required_confirmations": {
             "$ref": "#/components/schemas/RequiredConfirmations",
             "description": "Confirmations before the invoice is `confirmed`. Defaults to the store's setting (1 unless changed)."
+          },
+          "redirect_url": {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^https?://",
+            "maxLength": 2000,
+            "description": "Where the hosted checkout (`/i/{ref}`) and `<btpay-invoice>` send the payer once paid\n(http or https; never `javascript:` and the like).\n"
           }
         },
         "examples": [
@@ -2263,6 +2270,20 @@ export const openapiDocument: Record<string, unknown> = {
             "items": {
               "$ref": "#/components/schemas/InvoiceFlag"
             }
+          },
+          "redirect_url": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Where the hosted checkout sends the payer once paid; null when none."
+          },
+          "checkout_url": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The hosted checkout page (`/i/{ref}`) to send the payer to; null while a draft."
           },
           "payments": {
             "type": "array",
@@ -3242,19 +3263,26 @@ export const openapiDocument: Record<string, unknown> = {
       },
       "CheckoutInvoice": {
         "type": "object",
-        "description": "What a payer needs to pay an invoice, and nothing else (no metadata, no customer fields).",
+        "description": "What a payer needs to pay an invoice, and nothing else (no metadata, no customer fields).\n`payment_uri` and `btc_due` are for what is still due: after a partial payment they ask\nfor the rest.\n",
         "required": [
           "ref",
           "invoice_number",
           "store_name",
           "status",
+          "flags",
           "currency",
           "total",
+          "amount_paid",
           "amount_due",
           "btc_amount",
+          "btc_paid",
+          "btc_due",
           "payment_address",
           "payment_uri",
           "expires_at",
+          "confirmations",
+          "required_confirmations",
+          "payments",
           "checkout_url",
           "redirect_url"
         ],
@@ -3272,30 +3300,72 @@ export const openapiDocument: Record<string, unknown> = {
           "status": {
             "$ref": "#/components/schemas/InvoiceStatus"
           },
+          "flags": {
+            "type": "array",
+            "description": "`paid_late` on an expired invoice: a payment arrived after expiry (the merchant settles it).",
+            "items": {
+              "$ref": "#/components/schemas/InvoiceFlag"
+            }
+          },
           "currency": {
             "$ref": "#/components/schemas/CurrencyCode"
           },
           "total": {
             "$ref": "#/components/schemas/Decimal"
           },
+          "amount_paid": {
+            "$ref": "#/components/schemas/Decimal"
+          },
           "amount_due": {
             "$ref": "#/components/schemas/Decimal"
           },
           "btc_amount": {
-            "type": "string"
+            "type": "string",
+            "description": "The invoice's price in BTC (8 decimals).",
+            "pattern": "^[0-9]+\\.[0-9]{8}$"
+          },
+          "btc_paid": {
+            "type": "string",
+            "description": "BTC received by payments that still count (8 decimals).",
+            "pattern": "^[0-9]+\\.[0-9]{8}$"
+          },
+          "btc_due": {
+            "type": "string",
+            "description": "BTC still to pay (8 decimals); zero once paid, expired or cancelled.",
+            "pattern": "^[0-9]+\\.[0-9]{8}$"
           },
           "payment_address": {
             "type": "string"
           },
           "payment_uri": {
-            "type": "string"
+            "type": "string",
+            "description": "BIP21 URI for `btc_due` (the full amount before any payment)."
           },
           "expires_at": {
-            "type": "integer"
+            "type": "integer",
+            "description": "When the locked price expires (unix seconds)."
+          },
+          "confirmations": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "minimum": 0,
+            "description": "The fewest confirmations among the payments that count; null when there are none."
+          },
+          "required_confirmations": {
+            "$ref": "#/components/schemas/RequiredConfirmations"
+          },
+          "payments": {
+            "type": "array",
+            "description": "Every payment seen to the address, replaced and reorged ones included.",
+            "items": {
+              "$ref": "#/components/schemas/Payment"
+            }
           },
           "checkout_url": {
             "type": "string",
-            "description": "The hosted checkout page of this invoice."
+            "description": "The hosted checkout page of this invoice (`/i/{ref}`)."
           },
           "redirect_url": {
             "type": [
@@ -3310,15 +3380,33 @@ export const openapiDocument: Record<string, unknown> = {
             "ref": "A1B2C3D4-E5F6A7B8",
             "invoice_number": "INV-0007",
             "store_name": "Demo store",
-            "status": "pending",
+            "status": "partial",
+            "flags": [],
             "currency": "USD",
             "total": "25.00",
-            "amount_due": "25.00",
+            "amount_paid": "12.50",
+            "amount_due": "12.50",
             "btc_amount": "0.00035280",
+            "btc_paid": "0.00017640",
+            "btc_due": "0.00017640",
             "payment_address": "bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5",
-            "payment_uri": "bitcoin:bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5?amount=0.0003528&label=INV-0007",
+            "payment_uri": "bitcoin:bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5?amount=0.0001764&label=INV-0007",
             "expires_at": 1710347400,
-            "checkout_url": "http://127.0.0.1:5000/pay/donate/A1B2C3D4-E5F6A7B8",
+            "confirmations": 0,
+            "required_confirmations": 1,
+            "payments": [
+              {
+                "txid": "5e2c3b7f0a1d4c6e8f9b0a1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e",
+                "vout": 0,
+                "address": "bcrt1q4qtqw4y2aw6kk8sk25nzqwlwrz44qkzy4uk5m5",
+                "amount_sats": "17640",
+                "confirmations": 0,
+                "status": "mempool",
+                "created_at": 1710346000,
+                "late": false
+              }
+            ],
+            "checkout_url": "http://127.0.0.1:5000/i/A1B2C3D4-E5F6A7B8",
             "redirect_url": "https://example.com/thanks"
           }
         ]

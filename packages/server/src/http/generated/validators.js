@@ -12,7 +12,7 @@ const dep_ajv_formats_dist_formats = require("ajv-formats/dist/formats");
 
 const body = (() => {
   const schema31 = {"$id":"https://btpay.invalid/openapi/operations/createInvoice/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/InvoiceCreate"};
-  const schema33 = {"type":"object","required":["lines"],"additionalProperties":false,"properties":{"lines":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/LineItemInput"}},"customer_email":{"type":"string","format":"email","maxLength":320},"customer_name":{"type":"string","maxLength":200},"customer_company":{"type":"string","maxLength":200},"currency":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/CurrencyCodeInput","description":"Defaults to the store's default currency."},"notes":{"type":"string","maxLength":5000},"tax_rate":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Tax rate as a percentage (`10` means 10%)."},"discount_amount":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Discount in currency units."},"payment_methods":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentMethods"},"metadata":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/Metadata"},"required_confirmations":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/RequiredConfirmations","description":"Confirmations before the invoice is `confirmed`. Defaults to the store's setting (1 unless changed)."}},"examples":[{"customer_email":"alice@example.com","customer_name":"Alice","customer_company":"Acme Inc","currency":"USD","tax_rate":10,"lines":[{"description":"Consulting (1 hour)","quantity":1,"unit_price":"150.00"},{"description":"Hardware wallet setup","quantity":2,"unit_price":"25.00"}],"notes":"Payment due within 30 days"}]};
+  const schema33 = {"type":"object","required":["lines"],"additionalProperties":false,"properties":{"lines":{"type":"array","minItems":1,"maxItems":500,"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/LineItemInput"}},"customer_email":{"type":"string","format":"email","maxLength":320},"customer_name":{"type":"string","maxLength":200},"customer_company":{"type":"string","maxLength":200},"currency":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/CurrencyCodeInput","description":"Defaults to the store's default currency."},"notes":{"type":"string","maxLength":5000},"tax_rate":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Tax rate as a percentage (`10` means 10%)."},"discount_amount":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"Discount in currency units."},"payment_methods":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentMethods"},"metadata":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/Metadata"},"required_confirmations":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/RequiredConfirmations","description":"Confirmations before the invoice is `confirmed`. Defaults to the store's setting (1 unless changed)."},"redirect_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"Where the hosted checkout (`/i/{ref}`) and `<btpay-invoice>` send the payer once paid\n(http or https; never `javascript:` and the like).\n"}},"examples":[{"customer_email":"alice@example.com","customer_name":"Alice","customer_company":"Acme Inc","currency":"USD","tax_rate":10,"lines":[{"description":"Consulting (1 hour)","quantity":1,"unit_price":"150.00"},{"description":"Hardware wallet setup","quantity":2,"unit_price":"25.00"}],"notes":"Payment due within 30 days"}]};
   const schema37 = {"type":"string","description":"ISO 4217 currency code, any case (`usd` is read as `USD`).","pattern":"^[A-Za-z]{3}$","examples":["USD"]};
   const schema35 = {"type":["string","number"],"description":"A decimal as a string (preferred, exact) or a JSON number, e.g. `\"150.00\"` or `1`.\nSign and range rules (e.g. no negative quantity) are enforced by the server with explicit messages.\n","pattern":"^-?[0-9]+(\\.[0-9]+)?$","maxLength":40,"examples":["150.00",1]};
   const schema42 = {"type":"object","description":"Arbitrary merchant key-value metadata, stored and returned as given (at most 50 keys).","maxProperties":50,"additionalProperties":true,"examples":[{"order_id":"1234"}]};
@@ -214,7 +214,9 @@ const body = (() => {
   validate25.evaluated = {"items":true,"dynamicProps":false,"dynamicItems":false};
   
   const formats0 = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+  const formats2 = dep_ajv_formats_dist_formats.fullFormats.uri;
   const pattern6 = new RegExp("^[A-Za-z]{3}$", "u");
+  const pattern9 = new RegExp("^https?://", "u");
   
   function validate22(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
@@ -505,6 +507,42 @@ const body = (() => {
   else {
   var valid0 = true;
   }
+  if(valid0){
+  if(data.redirect_url !== undefined){
+  let data12 = data.redirect_url;
+  const _errs30 = errors;
+  if(errors === _errs30){
+  if(errors === _errs30){
+  if(typeof data12 === "string"){
+  if(func2(data12) > 2000){
+  validate22.errors = [{instancePath:instancePath+"/redirect_url",schemaPath:"#/properties/redirect_url/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
+  return false;
+  }
+  else {
+  if(!pattern9.test(data12)){
+  validate22.errors = [{instancePath:instancePath+"/redirect_url",schemaPath:"#/properties/redirect_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""}];
+  return false;
+  }
+  else {
+  if(!(formats2(data12))){
+  validate22.errors = [{instancePath:instancePath+"/redirect_url",schemaPath:"#/properties/redirect_url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""}];
+  return false;
+  }
+  }
+  }
+  }
+  else {
+  validate22.errors = [{instancePath:instancePath+"/redirect_url",schemaPath:"#/properties/redirect_url/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  }
+  var valid0 = _errs30 === errors;
+  }
+  else {
+  var valid0 = true;
+  }
+  }
   }
   }
   }
@@ -552,9 +590,7 @@ const body = (() => {
   
   const schema44 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLink/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentLinkCreate"};
   const schema45 = {"type":"object","required":["title"],"additionalProperties":false,"properties":{"title":{"type":"string","minLength":1,"maxLength":200},"slug":{"type":"string","description":"URL slug; generated from the title when omitted.","pattern":"^[a-z0-9]+(?:-[a-z0-9]+)*$","maxLength":64},"description":{"type":"string","description":"Shown to the payer.","maxLength":2000},"amount":{"description":"Fixed amount; null or omitted lets the payer choose.","anyOf":[{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput"},{"type":"null"}]},"currency":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/CurrencyCodeInput"},"payment_methods":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentMethods"},"redirect_url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"Where to send the payer after payment (http or https; never `javascript:` and the like)."},"metadata":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/Metadata"}},"examples":[{"title":"Donate","slug":"donate","description":"Support our project","amount":null,"currency":"USD"}]};
-  const pattern9 = new RegExp("^[a-z0-9]+(?:-[a-z0-9]+)*$", "u");
-  const pattern12 = new RegExp("^https?://", "u");
-  const formats2 = dep_ajv_formats_dist_formats.fullFormats.uri;
+  const pattern10 = new RegExp("^[a-z0-9]+(?:-[a-z0-9]+)*$", "u");
   
   function validate29(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
@@ -620,7 +656,7 @@ const body = (() => {
   return false;
   }
   else {
-  if(!pattern9.test(data1)){
+  if(!pattern10.test(data1)){
   validate29.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$"},message:"must match pattern \""+"^[a-z0-9]+(?:-[a-z0-9]+)*$"+"\""}];
   return false;
   }
@@ -790,7 +826,7 @@ const body = (() => {
   return false;
   }
   else {
-  if(!pattern12.test(data6)){
+  if(!pattern9.test(data6)){
   validate29.errors = [{instancePath:instancePath+"/redirect_url",schemaPath:"#/properties/redirect_url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""}];
   return false;
   }
@@ -1041,7 +1077,7 @@ const body = (() => {
   return false;
   }
   else {
-  if(!pattern12.test(data0)){
+  if(!pattern9.test(data0)){
   validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""}];
   return false;
   }

@@ -10,7 +10,7 @@ import type { RateLimiter } from "../../services/rate-limiter.js";
 export function publicAccess(limiter: RateLimiter) {
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     res.setHeader("Access-Control-Allow-Origin", "*");
-    res.setHeader("Access-Control-Expose-Headers", "ETag, Retry-After, X-RateLimit-Remaining");
+    res.setHeader("Access-Control-Expose-Headers", "Date, ETag, Retry-After, X-RateLimit-Remaining");
     if (req.method === "OPTIONS") {
       res.setHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
       res.setHeader("Access-Control-Allow-Headers", "Content-Type, If-None-Match");

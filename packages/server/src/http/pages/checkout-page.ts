@@ -1,72 +1,69 @@
-import { formatBtc } from "../../domain/pricing.js";
-import type { CheckoutView } from "../../services/payment-link-checkout.js";
-import { bip21Uri } from "../../wallet/index.js";
-import { serializeInvoice } from "../serializers/invoice.js";
+import type { components } from "../generated/openapi.js";
 import { esc, renderPage, safeHttpUrl } from "./layout.js";
 
-/** While the payer may still pay, the page reloads itself (no script under the page CSP). */
+type CheckoutInvoice = components["schemas"]["CheckoutInvoice"];
+
+/** Without script, an open invoice's page reloads itself this often. */
 export const REFRESH_SECONDS = 5;
-/** Time to read "Paid — thank you" before going on to the merchant's page. */
+/** Time to read "Paid — thank you" before going on to the merchant's page (without script). */
 const REDIRECT_SECONDS = 3;
 
-function utc(at: Date): string {
-  return `${at.toISOString().slice(0, 16).replace("T", " ")} UTC`;
-}
-
-function remaining(at: Date, now: Date): string {
-  const minutes = Math.ceil((at.getTime() - now.getTime()) / 60_000);
-  return minutes <= 1 ? "in less than a minute" : `in ${minutes} minutes`;
+export interface CheckoutPageOptions {
+  /** The `<btpay-invoice>` bundle's (versioned) URL on this server. */
+  scriptUrl: string;
+  lang: string;
+  now: Date;
 }
 
 /**
- * `/pay/{slug}/{ref}`: the amount in BTC and fiat, the address and a `bitcoin:` link, the expiry and
- * the status. Open invoices refresh every few seconds; a paid one thanks the payer and, when the link
- * has a redirect URL, sends them there.
+ * `/i/{ref}`: the hosted checkout, for merchants who redirect instead of embedding. It is the
+ * `<btpay-invoice>` element (live status, QR, copy buttons, countdown, redirect once paid); a
+ * `<noscript>` copy rendered here keeps the page usable without JavaScript (it reloads itself).
  */
-export function renderCheckoutPage({ invoice, link, store }: CheckoutView, now: Date): string {
-  const q = invoice.quote;
-  if (!q) throw new Error(`invoice ${invoice.ref} has no quote; only finalized invoices have a checkout`);
-  // The amounts, address and BIP21 URI exactly as the API's invoice gives them.
-  const inv = serializeInvoice(invoice);
+export function renderCheckoutPage(inv: CheckoutInvoice, opts: CheckoutPageOptions): string {
+  const open = inv.status === "pending" || inv.status === "partial";
+  const paid = inv.status === "paid" || inv.status === "confirmed";
+  const redirect = safeHttpUrl(inv.redirect_url);
+  let noscriptHead = "";
+  if (open) noscriptHead = `<meta http-equiv="refresh" content="${REFRESH_SECONDS}">`;
+  else if (paid && redirect)
+    noscriptHead = `<meta http-equiv="refresh" content="${REDIRECT_SECONDS}; url=${esc(redirect)}">`;
+  return renderPage({
+    title: `${inv.invoice_number} · ${inv.store_name}`,
+    lang: opts.lang,
+    head: `<meta name="robots" content="noindex"><script type="module" src="${esc(opts.scriptUrl)}"></script>${
+      noscriptHead ? `<noscript>${noscriptHead}</noscript>` : ""
+    }`,
+    body: `<btpay-invoice ref="${esc(inv.ref)}" auto-redirect></btpay-invoice>
+<noscript>${fallback(inv, opts.now)}</noscript>`,
+  });
+}
+
+/** The page without script: amounts, address, a wallet link and the status, as text. */
+function fallback(inv: CheckoutInvoice, now: Date): string {
+  const head = `<p class="store">${esc(inv.store_name)}</p><h1>Invoice ${esc(inv.invoice_number)}</h1>`;
   const fiat = `${esc(inv.total)} ${esc(inv.currency)}`;
-  const redirect = safeHttpUrl(link.redirectUrl);
-  let head = "";
-  let main: string;
-  switch (invoice.status) {
+  const redirect = safeHttpUrl(inv.redirect_url);
+  switch (inv.status) {
     case "paid":
     case "confirmed":
-      if (redirect) head = `<meta http-equiv="refresh" content="${REDIRECT_SECONDS}; url=${esc(redirect)}">`;
-      main = `<p class="status paid" role="status">Paid — thank you</p>
-<p>We received your payment of ${fiat} for invoice ${esc(inv.invoice_number)}.</p>
+      return `${head}<p class="status paid">Paid — thank you</p>
+<p>We received your payment of ${fiat}.</p>
 ${redirect ? `<a class="button" href="${esc(redirect)}" rel="noreferrer">Continue</a>` : ""}`;
-      break;
     case "expired":
+      return `${head}<p class="status error">This invoice expired.</p>
+<p>${inv.flags.includes("paid_late") ? "A payment arrived after it expired; the merchant will settle it with you." : "Please do not pay to its address any more."}</p>`;
     case "cancelled":
-      main = `<p class="status error" role="status">This invoice ${invoice.status === "expired" ? "expired" : "was cancelled"}.</p>
-<p>Please do not pay to its address any more.</p>
-<a class="button" href="/pay/${esc(encodeURIComponent(link.slug))}">Start again</a>`;
-      break;
+      return `${head}<p class="status error">This invoice was cancelled.</p><p>Please do not pay to its address.</p>`;
     default: {
-      head = `<meta http-equiv="refresh" content="${REFRESH_SECONDS}">`;
-      // A partly paid invoice asks for what is missing, in the text and in the wallet link.
-      const dueSats = q.btcAmountSats - invoice.paidSats;
-      const partial = invoice.status === "partial" && dueSats > 0n;
-      const btc = partial ? formatBtc(dueSats) : inv.btc_amount;
-      const uri = partial ? bip21Uri(q.paymentAddress, dueSats, { label: invoice.invoiceNumber }) : inv.payment_uri;
-      main = `<p class="btc">${esc(btc)} BTC</p>
-<p class="muted">${fiat} · invoice ${esc(inv.invoice_number)}</p>
-<p class="status" role="status">${partial ? `Partly paid: ${esc(btc)} BTC still due.` : "Waiting for your payment…"}</p>
+      const minutes = Math.ceil((inv.expires_at * 1000 - now.getTime()) / 60_000);
+      return `${head}<p class="btc">${esc(inv.btc_due)} BTC</p>
+<p class="muted">${fiat}</p>
+<p class="status">${inv.status === "partial" ? `Partly paid: ${esc(inv.btc_due)} BTC still due.` : "Waiting for your payment…"}</p>
 <p>Send exactly this amount to:</p>
-<code class="address">${esc(q.paymentAddress)}</code>
-<a class="button" href="${esc(uri)}">Open in wallet</a>
-<p class="muted">This price holds until ${esc(utc(q.expiresAt))} (${esc(remaining(q.expiresAt, now))}). This page updates by itself.</p>`;
+<code class="address">${esc(inv.payment_address)}</code>
+<a class="button" href="${esc(inv.payment_uri)}">Open in wallet</a>
+<p class="muted">This price holds for ${minutes <= 1 ? "less than a minute" : `${minutes} minutes`}. This page updates by itself.</p>`;
     }
   }
-  return renderPage({
-    title: `${link.title} · ${store.name}`,
-    head: `<meta name="robots" content="noindex">${head}`,
-    body: `<p class="store">${esc(store.name)}</p>
-<h1>${esc(link.title)}</h1>
-${main}`,
-  });
 }

@@ -41,9 +41,24 @@ button, .button { display: inline-block; margin-top: 1rem; width: 100%; padding:
  * No script, no external asset: the one inline style block is allowed by its hash, forms may only
  * post here, and nothing may frame the page.
  */
+const STYLE_SRC = `style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
 export const PAGE_CSP = [
   "default-src 'none'",
-  `style-src 'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`,
+  STYLE_SRC,
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+/**
+ * The hosted checkout: the same, plus this server's own scripts (the `<btpay-invoice>` bundle) and
+ * its own API to poll. No inline script, no third party.
+ */
+export const CHECKOUT_CSP = [
+  "default-src 'none'",
+  STYLE_SRC,
+  "script-src 'self'",
+  "connect-src 'self'",
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
@@ -55,16 +70,18 @@ export interface PageParts {
   body: string;
   /** Extra `<head>` elements, already escaped (a meta refresh). */
   head?: string;
+  /** The page's language (BCP 47, already validated). */
+  lang?: string;
 }
 
-export function renderPage({ title, body, head = "" }: PageParts): string {
+export function renderPage({ title, body, head = "", lang = "en" }: PageParts): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>${head}<style>${STYLE}</style></head>
 <body><main>${body}</main></body></html>`;
 }
 
-export function sendPage(res: Response, status: number, html: string): void {
-  res.setHeader("Content-Security-Policy", PAGE_CSP);
+export function sendPage(res: Response, status: number, html: string, csp: string = PAGE_CSP): void {
+  res.setHeader("Content-Security-Policy", csp);
   res.status(status).type("html").send(html);
 }

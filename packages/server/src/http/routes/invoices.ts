@@ -3,44 +3,57 @@ import type { Database } from "../../ports.js";
 import type { FinalizeService } from "../../services/finalize.js";
 import { idempotent } from "../../services/idempotency.js";
 import type { InvoiceService } from "../../services/invoices.js";
+import { requestOrigin } from "../request-origin.js";
 import type { Handlers } from "../route.js";
 import { serializeInvoice, serializeInvoiceStatus, serializePayment } from "../serializers/invoice.js";
 
 /** Thin handlers: validated input -> one service call -> serializer. */
 export function invoiceHandlers(db: Database, invoices: InvoiceService, finalizer: FinalizeService): Handlers {
   return {
-    listInvoices: async ({ auth, query }) => {
+    listInvoices: async ({ auth, query, req }) => {
       const limit = query.limit ?? 50;
       const offset = query.offset ?? 0;
       const page = await invoices.list(auth, { status: query.status as InvoiceStatus | undefined, limit, offset });
-      return { status: 200, body: { invoices: page.invoices.map(serializeInvoice), total: page.total, limit, offset } };
+      return {
+        status: 200,
+        body: {
+          invoices: page.invoices.map((i) => serializeInvoice(i, requestOrigin(req))),
+          total: page.total,
+          limit,
+          offset,
+        },
+      };
     },
-    createInvoice: async ({ auth, body, idempotencyKey }) => {
+    createInvoice: async ({ auth, body, idempotencyKey, req }) => {
       const prepared = invoices.prepare(auth, body);
       return idempotent(
         db,
         { storeId: auth.store.id, key: idempotencyKey, operation: "createInvoice", request: body },
         async (repos) => ({
           status: 201,
-          body: serializeInvoice(await invoices.insert(repos, auth, prepared)),
+          body: serializeInvoice(await invoices.insert(repos, auth, prepared), requestOrigin(req)),
         }),
       );
     },
-    getInvoice: async ({ auth, params, query }) => {
-      if (!query.include_payments) return { status: 200, body: serializeInvoice(await invoices.get(auth, params.ref)) };
+    getInvoice: async ({ auth, params, query, req }) => {
+      if (!query.include_payments)
+        return { status: 200, body: serializeInvoice(await invoices.get(auth, params.ref), requestOrigin(req)) };
       const { invoice, payments, tipHeight } = await invoices.getWithPayments(auth, params.ref);
       return {
         status: 200,
-        body: { ...serializeInvoice(invoice), payments: payments.map((p) => serializePayment(p, tipHeight)) },
+        body: {
+          ...serializeInvoice(invoice, requestOrigin(req)),
+          payments: payments.map((p) => serializePayment(p, tipHeight)),
+        },
       };
     },
     getInvoiceStatus: async ({ auth, params }) => ({
       status: 200,
       body: serializeInvoiceStatus(await invoices.get(auth, params.ref)),
     }),
-    finalizeInvoice: async ({ auth, params }) => ({
+    finalizeInvoice: async ({ auth, params, req }) => ({
       status: 200,
-      body: serializeInvoice(await finalizer.finalize(auth, params.ref)),
+      body: serializeInvoice(await finalizer.finalize(auth, params.ref), requestOrigin(req)),
     }),
     cancelInvoice: async ({ auth, params }) => {
       await invoices.cancel(auth, params.ref);

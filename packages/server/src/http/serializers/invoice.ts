@@ -5,6 +5,7 @@ import { formatBtc } from "../../domain/pricing.js";
 import type { StoredPayment } from "../../ports.js";
 import { bip21Uri } from "../../wallet/index.js";
 import type { components } from "../generated/openapi.js";
+import { checkoutPath } from "../request-origin.js";
 
 type Invoice = components["schemas"]["Invoice"];
 type InvoiceStatusBody = components["schemas"]["InvoiceStatusResponse"];
@@ -12,7 +13,11 @@ type Payment = components["schemas"]["Payment"];
 
 export const unixSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
-export function serializeInvoice(inv: InvoiceRecord): Invoice {
+/**
+ * `origin` (`<protocol>://<host>` of the request) makes `checkout_url` absolute; without one (event
+ * payloads) it is null.
+ */
+export function serializeInvoice(inv: InvoiceRecord, origin?: string): Invoice {
   const c = inv.currency;
   const q = inv.quote;
   return {
@@ -51,6 +56,8 @@ export function serializeInvoice(inv: InvoiceRecord): Invoice {
     required_confirmations: inv.requiredConfirmations as 0 | 1 | 2 | 6,
     btc_paid: formatBtc(inv.paidSats),
     flags: inv.flags,
+    redirect_url: inv.redirectUrl,
+    checkout_url: q && origin ? `${origin}${checkoutPath(inv.ref)}` : null,
   };
 }
 

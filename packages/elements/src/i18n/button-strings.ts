@@ -1,0 +1,55 @@
+import { dictionary } from "./locale.js";
+
+/** Every text `<btpay-button>` shows (the invoice inside the dialog brings its own). */
+export const buttonStrings = dictionary(["pay", "close", "loading", "amount", "next", "invalid", "failed", "gone"], {
+  en: [
+    "Pay with Bitcoin",
+    "Close",
+    "Loading…",
+    "Amount",
+    "Continue",
+    "Enter an amount greater than zero",
+    "Something went wrong. Please try again.",
+    "This payment link is not available",
+  ],
+  es: [
+    "Pagar con Bitcoin",
+    "Cerrar",
+    "Cargando…",
+    "Importe",
+    "Continuar",
+    "Introduce un importe mayor que cero",
+    "Algo salió mal. Inténtalo de nuevo.",
+    "Este enlace de pago no está disponible",
+  ],
+  de: [
+    "Mit Bitcoin bezahlen",
+    "Schließen",
+    "Wird geladen…",
+    "Betrag",
+    "Weiter",
+    "Bitte einen Betrag größer als null eingeben",
+    "Etwas ist schiefgelaufen. Bitte erneut versuchen.",
+    "Dieser Zahlungslink ist nicht verfügbar",
+  ],
+  fr: [
+    "Payer en Bitcoin",
+    "Fermer",
+    "Chargement…",
+    "Montant",
+    "Continuer",
+    "Saisissez un montant supérieur à zéro",
+    "Une erreur s’est produite. Veuillez réessayer.",
+    "Ce lien de paiement n’est pas disponible",
+  ],
+  pt: [
+    "Pagar com Bitcoin",
+    "Fechar",
+    "Carregando…",
+    "Valor",
+    "Continuar",
+    "Informe um valor maior que zero",
+    "Algo deu errado. Tente novamente.",
+    "Este link de pagamento não está disponível",
+  ],
+});
