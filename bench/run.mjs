@@ -137,11 +137,39 @@ async function checkout() {
   return parts.join("\n");
 }
 
+const WEIGHT_HEADING = "\n## Checkout script weight";
+async function weight() {
+  // bench/competitor-weights.mjs packs bitcoin-connect from the npm registry and bundles it with
+  // Vite; BTCPay's numbers are recorded constants (its repository is not reachable from here).
+  const { execFileSync } = await import("node:child_process");
+  const size = execFileSync(process.execPath, [path.join(ROOT, "packages/elements/scripts/size.mjs")], {
+    cwd: path.join(ROOT, "packages/elements"),
+    encoding: "utf8",
+  });
+  const others = execFileSync(process.execPath, [path.join(ROOT, "bench/competitor-weights.mjs")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return [
+    "## Checkout script weight",
+    "",
+    "What a page downloads to show a checkout, gzip -9. btpay's bundles (`npm run size -w @btpay/elements`, the budget CI enforces):",
+    "",
+    "```",
+    size.trim(),
+    "```",
+    "",
+    others.trim().replace(/^## /gm, "### "),
+    "",
+  ].join("\n");
+}
+
 /** `node bench/run.mjs <section>` reruns one section and replaces it in docs/benchmarks.md. */
 const sections = {
   "chain-watch": [CHAIN_HEADING, chainWatch],
   webhooks: [WEBHOOK_HEADING, webhooks],
   checkout: [CHECKOUT_HEADING, checkout],
+  weight: [WEIGHT_HEADING, weight],
 };
 const only = sections[process.argv[2]];
 if (only) {
@@ -177,6 +205,7 @@ const derivation = await derivationBench({ seconds: Math.min(seconds, 3) });
 const chainSection = await chainWatch();
 const webhookSection = await webhooks();
 const checkoutSection = await checkout();
+const weightSection = await weight();
 
 const head = readFileSync(path.join(ROOT, "bench/benchmarks.head.md"), "utf8");
 const body = [
@@ -193,6 +222,8 @@ const body = [
   webhookSection,
   "",
   checkoutSection,
+  "",
+  weightSection,
 ].join("\n");
 writeFileSync(docsPath, `${body}\n`);
 console.error("bench: wrote docs/benchmarks.md");

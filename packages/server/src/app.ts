@@ -13,7 +13,7 @@ import { payPages } from "./http/pages/pay-router.js";
 import { type Handlers, mountOperations } from "./http/route.js";
 import { invoiceHandlers } from "./http/routes/invoices.js";
 import { paymentLinkHandlers, publicPaymentLinkHandlers } from "./http/routes/payment-links.js";
-import { publicCheckoutHandlers } from "./http/routes/public-checkout.js";
+import { publicCheckoutRoutes } from "./http/routes/public-checkout.js";
 import { rateHandlers } from "./http/routes/rates.js";
 import { walletHandlers } from "./http/routes/wallet.js";
 import { webhookHandlers } from "./http/routes/webhooks.js";
@@ -90,9 +90,10 @@ export function createApp({ config, db, logger, clock, box, extraRoutes }: AppDe
     maxOpenInvoices: config.paymentLinkMaxOpenInvoices,
   });
   const checkoutReads = new CheckoutService(db, config.network);
+  const checkoutPolls = publicCheckoutRoutes(checkoutReads);
   const publicHandlers: Handlers = {
     ...publicPaymentLinkHandlers(checkout, checkoutReads),
-    ...publicCheckoutHandlers(checkoutReads),
+    ...checkoutPolls.handlers,
   };
 
   const app = express();
@@ -121,6 +122,7 @@ export function createApp({ config, db, logger, clock, box, extraRoutes }: AppDe
   const publicLimiter = new RateLimiter(db, clock, config.publicRateLimitPerMinute);
   const publicApi = express.Router();
   publicApi.use(publicAccess(publicLimiter));
+  publicApi.get("/invoices/:ref", checkoutPolls.notModified);
   publicApi.use(express.json({ limit: config.bodyLimitBytes, strict: true }));
   publicApi.use(mountOperations({ ...publicHandlers }, { prefix: "/public" }));
   publicApi.use(notFound);

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { RequestHandler } from "express";
 import type { CheckoutService } from "../../services/checkout.js";
 import { EtagMemo } from "../etag-memo.js";
 import { requestOrigin } from "../request-origin.js";
@@ -7,8 +8,18 @@ import { serializeCheckoutInvoice } from "../serializers/checkout.js";
 
 type CheckoutBody = ReturnType<typeof serializeCheckoutInvoice>;
 
+export interface PublicCheckoutRoutes {
+  handlers: Handlers;
+  /**
+   * `GET /invoices/:ref` ahead of the generated validation: a poll repeating the ETag this process
+   * served under a second ago is a 304 at once (the memo only ever holds keys of valid refs, so
+   * nothing unvalidated gets through); anything else goes on to the validated handler.
+   */
+  notModified: RequestHandler;
+}
+
 /** The checkout poll (no key; mounted on the public router): thousands of open pages call it. */
-export function publicCheckoutHandlers(checkout: CheckoutService): Handlers {
+export function publicCheckoutRoutes(checkout: CheckoutService): PublicCheckoutRoutes {
   const recentEtags = new EtagMemo(1_000);
   // Polls of one invoice arriving together share one database read (when the memo has just
   // expired, every open page would otherwise read at once).
@@ -21,7 +32,22 @@ export function publicCheckoutHandlers(checkout: CheckoutService): Handlers {
     }
     return pending;
   };
-  return {
+  const notModified: RequestHandler = (req, res, next) => {
+    const ifNoneMatch = req.get("if-none-match");
+    const ref = req.params.ref;
+    if (
+      !ifNoneMatch ||
+      typeof ref !== "string" ||
+      !recentEtags.fresh(`${ref.toUpperCase()}|${requestOrigin(req)}`, ifNoneMatch)
+    ) {
+      next();
+      return;
+    }
+    res.setHeader("ETag", ifNoneMatch);
+    res.setHeader("Cache-Control", "no-cache");
+    res.status(304).end();
+  };
+  const handlers: Handlers = {
     getCheckoutInvoice: async ({ params, req }) => {
       // A poll repeating the ETag this process served under a second ago is a 304 without a
       // database read; otherwise read, hash, and 304 if still unchanged.
@@ -40,6 +66,7 @@ export function publicCheckoutHandlers(checkout: CheckoutService): Handlers {
       return { status: 200, body, headers };
     },
   };
+  return { handlers, notModified };
 }
 
 function weakEtag(body: unknown): string {
