@@ -2,6 +2,9 @@ import type { ChainTip } from "./chain/chain-source.js";
 import type { InvoiceLookup, InvoiceQuote, InvoiceRecord, InvoiceStatus, NewInvoice } from "./domain/invoice.js";
 import type { PaymentRecord } from "./domain/payment.js";
 import type { NewPaymentLink, PaymentLinkRecord } from "./domain/payment-link.js";
+import type { GreenfieldInvoiceRepository } from "./ports/greenfield-invoices.js";
+import type { RefundRepository } from "./ports/refunds.js";
+import type { UserRepository } from "./ports/users.js";
 
 /** What the services need from the outside world. `db/` implements the repositories. */
 
@@ -258,6 +261,9 @@ export interface Repositories {
   outbox: OutboxRepository;
   paymentLinks: PaymentLinkRepository;
   webhooks: WebhookRepository;
+  users: UserRepository;
+  refunds: RefundRepository;
+  greenfieldInvoices: GreenfieldInvoiceRepository;
 }
 
 export interface Database {

@@ -4,13 +4,16 @@ import { addressRepository } from "./repositories/address-repository.js";
 import { apiKeyRepository } from "./repositories/api-key-repository.js";
 import { chainRepository } from "./repositories/chain-repository.js";
 import { exchangeRateRepository } from "./repositories/exchange-rate-repository.js";
+import { greenfieldInvoiceRepository } from "./repositories/greenfield-invoice-repository.js";
 import { idempotencyRepository } from "./repositories/idempotency-repository.js";
 import { invoiceRepository } from "./repositories/invoice-repository.js";
 import { outboxRepository } from "./repositories/outbox-repository.js";
 import { paymentLinkRepository } from "./repositories/payment-link-repository.js";
 import { rateLimitRepository } from "./repositories/rate-limit-repository.js";
+import { refundRepository } from "./repositories/refund-repository.js";
 import { connectionSql, type PgConnection, type Sql } from "./repositories/sql.js";
 import { storeRepository } from "./repositories/store-repository.js";
+import { userRepository } from "./repositories/user-repository.js";
 import { walletRepository } from "./repositories/wallet-repository.js";
 import { webhookRepository } from "./repositories/webhook-repository.js";
 
@@ -28,6 +31,9 @@ function repositories(em: Sql): Repositories {
     outbox: outboxRepository(em),
     paymentLinks: paymentLinkRepository(em),
     webhooks: webhookRepository(em),
+    users: userRepository(em),
+    refunds: refundRepository(em),
+    greenfieldInvoices: greenfieldInvoiceRepository(em),
   };
 }
 

@@ -16,6 +16,10 @@ export const ApiKeyEntity = defineEntity({
     prefix: p.string().length(32).unique(),
     keyHash: p.string().length(64).unique(),
     access: p.string().length(16),
+    // Greenfield keys (the WooCommerce bridge): the permissions granted (`btcpay.store.canviewinvoices`
+    // ...), all scoped to this key's store, and the user who granted them. Null for btpay's own keys.
+    permissions: p.array().columnType("text[]").nullable(),
+    userId: p.string().length(32).nullable(),
     createdAt: p.datetime().defaultRaw("now()"),
     revokedAt: p.datetime().nullable(),
   },

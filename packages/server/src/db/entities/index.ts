@@ -1,5 +1,6 @@
 import { AddressEntity } from "./address.js";
 import { ApiKeyEntity } from "./api-key.js";
+import { AppUserEntity } from "./app-user.js";
 import { ChainStateEntity } from "./chain-state.js";
 import { ExchangeRateEntity } from "./exchange-rate.js";
 import { IdempotencyKeyEntity } from "./idempotency-key.js";
@@ -10,6 +11,7 @@ import { OutboxEventEntity } from "./outbox-event.js";
 import { PaymentEntity } from "./payment.js";
 import { PaymentLinkEntity } from "./payment-link.js";
 import { RateLimitCounterEntity } from "./rate-limit-counter.js";
+import { RefundEntity } from "./refund.js";
 import { StoreEntity } from "./store.js";
 import { WalletEntity } from "./wallet.js";
 import { WebhookEntity } from "./webhook.js";
@@ -34,4 +36,6 @@ export const entities = [
   WebhookDeliveryEntity,
   WebhookAttemptEntity,
   PaymentLinkEntity,
+  AppUserEntity,
+  RefundEntity,
 ];

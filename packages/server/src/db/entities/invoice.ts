@@ -55,6 +55,10 @@ export const InvoiceEntity = defineEntity({
     publicClient: p.string().length(64).nullable(),
     // Where the hosted checkout sends the payer once paid (http/https only, checked by the spec).
     redirectUrl: p.text().nullable(),
+    // Invoices made through the Greenfield API: the checkout options as the shop sent them (echoed
+    // back on reads, never queried), and a manual mark (`Settled`/`Invalid`) set by the shop.
+    greenfieldCheckout: p.json<Record<string, unknown>>().nullable(),
+    manualStatus: p.string().length(16).nullable(),
     notes: p.text().default(""),
     paymentMethods: p.array().columnType("text[]"),
     metadata: p.json<Record<string, unknown>>(),

@@ -17,6 +17,8 @@ export const StoreEntity = defineEntity({
     // Invoice policy defaults: confirmations for `confirmed` (0, 1, 2 or 6) and accepted underpayment.
     requiredConfirmations: p.smallint().default(1),
     underpaymentTolerancePercent: p.decimal("string").precision(9).scale(6).default("0"),
+    // The person who may grant apps access to this store (Greenfield `/api-keys/authorize`).
+    ownerUserId: p.string().length(32).nullable(),
     createdAt: p.datetime().defaultRaw("now()"),
   },
 });

@@ -18,6 +18,11 @@ export const WebhookEntity = defineEntity({
     description: p.string().length(500).nullable(),
     isActive: p.boolean().default(true),
     secretEncrypted: p.text(),
+    // `btpay` (the reference's payloads, X-BTPay-Signature) or `greenfield` (BTCPay's payloads,
+    // BTCPay-Sig, its retry rule); a Greenfield hook's own settings (enabled, automaticRedelivery,
+    // authorizedEvents) ride in `greenfield` as the shop sent them.
+    format: p.string().length(16).default("btpay"),
+    greenfield: p.json<Record<string, unknown>>().nullable(),
     createdAt: p.datetime().defaultRaw("now()"),
     deletedAt: p.datetime().nullable(),
   },

@@ -303,3 +303,14 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     },
   };
 }
+
+/** A store's invoices whose `metadata.orderId` is one of `orderIds` (Greenfield search), newest first. */
+export async function invoicesByOrderIds(em: Sql, storeId: string, orderIds: readonly string[]) {
+  if (orderIds.length === 0) return [];
+  const found = await rows<InvoiceRow>(
+    em,
+    `${SELECT} where i.store_id = ? and (i.metadata->>'orderId') = any(?::text[]) order by i.id desc limit 1000`,
+    [storeId, orderIds],
+  );
+  return found.map(toRecord);
+}

@@ -1,0 +1,14 @@
+/** Store owners (the Greenfield connect flow signs them in). Owned by the connect-flow work. */
+export interface UserRecord {
+  id: string;
+  email: string;
+  /** scrypt, with its salt and parameters (services/passwords.ts). */
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface UserRepository {
+  insert(user: { id: string; email: string; passwordHash: string }): Promise<UserRecord>;
+  findByEmail(email: string): Promise<UserRecord | null>;
+  get(id: string): Promise<UserRecord | null>;
+}

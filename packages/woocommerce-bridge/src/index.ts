@@ -1,0 +1,5 @@
+/**
+ * BTCPay Server Greenfield compatibility for shop plugins (WooCommerce first): the routes, the
+ * status mapping and the webhook payloads. The btpay server mounts it and supplies `ports.ts`.
+ */
+export {};
