@@ -1,5 +1,7 @@
+import { greenfieldApi, greenfieldPages } from "@btpay/woocommerce-bridge";
 import express, { type Express } from "express";
 import type { Config } from "./config.js";
+import { createGreenfieldBackend } from "./greenfield/backend.js";
 import { renderDocsPage } from "./http/docs-page.js";
 import { ElementsAssets } from "./http/elements-assets.js";
 import { openapiDocument } from "./http/generated/spec.js";
@@ -133,6 +135,23 @@ export function createApp({ config, db, logger, clock, box, extraRoutes }: AppDe
   const assets = new ElementsAssets();
   app.use("/i", checkoutPages({ checkout: checkoutReads, assets, limiter: publicLimiter, clock }));
   app.use("/elements", assets.router());
+
+  // The WooCommerce bridge: BTCPay Greenfield paths (`/api/v1/stores`, `/api-keys`, `/server`,
+  // `/users`) and its browser pages, next to btpay's own API; no path is shared.
+  const greenfield = createGreenfieldBackend({
+    config,
+    db,
+    logger,
+    clock,
+    box,
+    invoices,
+    finalizer,
+    wallets,
+    rates,
+    webhooks,
+  });
+  app.use("/api/v1", greenfieldApi(greenfield, { bodyLimitBytes: config.bodyLimitBytes }));
+  app.use(greenfieldPages(greenfield, { bodyLimitBytes: config.bodyLimitBytes }));
 
   const api = express.Router();
   api.use(apiAuth(db, rateLimiter, new AuthCache(config.authCacheSeconds * 1000, () => clock.now().getTime())));

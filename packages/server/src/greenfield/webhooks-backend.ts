@@ -1,0 +1,7 @@
+import type { GreenfieldBackend } from "@btpay/woocommerce-bridge";
+import type { GreenfieldDeps } from "./deps.js";
+
+/** Placeholder: filled in with this area of the Greenfield API. */
+export function webhooksBackend(_deps: GreenfieldDeps): GreenfieldBackend["webhooks"] {
+  return {};
+}

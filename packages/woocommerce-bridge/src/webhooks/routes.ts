@@ -1,0 +1,7 @@
+import { Router } from "express";
+import type { GreenfieldBackend } from "../ports.js";
+
+/** Placeholder: filled in with this area's routes. */
+export function webhookRoutes(_backend: GreenfieldBackend): Router {
+  return Router();
+}
