@@ -161,7 +161,8 @@ describe.concurrent("<btpay-invoice> interaction and presentation", () => {
       const asked = server.requests.find((r) => r.path.endsWith(paid.ref))!.at;
       expect(Date.now() - asked).toBeGreaterThanOrEqual(5_000);
       const redirectEvent = async () => (await staying.events()).find((e) => e.type === "btpay-redirect");
-      await until(async () => (await redirectEvent()) !== undefined, 2_000, "btpay-redirect on the other page");
+      // The second page opened a little later and fires on its own 5 s timer: allow for a loaded machine.
+      await until(async () => (await redirectEvent()) !== undefined, 8_000, "btpay-redirect on the other page");
       expect((await redirectEvent())?.detail).toEqual({ ref: held.ref, url: `${server.origin}/thanks` });
       await sleep(300);
       expect(staying.page.url()).not.toContain("/thanks");
