@@ -52,7 +52,7 @@ describe.concurrent("<btpay-button>", () => {
       );
       expect(await axeViolations(page, "btpay-button")).toEqual([]);
       // The inner invoice's events come out of the button.
-      await until(async () => (await events()).some((e) => e.type === "btpay-status-change"), 2_000, "status event");
+      await until(async () => (await events()).some((e) => e.type === "btpay-status-change"), 5_000, "status event");
       const recorded = await events();
       expect(recorded[0]).toMatchObject({ type: "btpay-open", target: "btpay-button", detail: { slug: "coffee" } });
       expect(recorded.find((e) => e.type === "btpay-status-change")).toMatchObject({
@@ -117,7 +117,7 @@ describe.concurrent("<btpay-button>", () => {
       await page.keyboard.press("Enter");
       await waitForState(page, "pending");
       await page.keyboard.press("Escape");
-      await until(async () => !(await dialogOpen(page)), 2_000, "the dialog to close");
+      await until(async () => !(await dialogOpen(page)), 5_000, "the dialog to close");
       expect(await focusedPart()).toBe("btpay-button button");
       expect(await page.locator("btpay-invoice").count()).toBe(0);
       expect((await events()).filter((e) => e.type === "btpay-close")).toHaveLength(1);
@@ -128,7 +128,7 @@ describe.concurrent("<btpay-button>", () => {
       await waitForState(page, "pending");
       expect(postsFor("tea")).toHaveLength(posts);
       await page.locator("btpay-button button.close").click();
-      await until(async () => !(await dialogOpen(page)), 2_000, "the dialog to close");
+      await until(async () => !(await dialogOpen(page)), 5_000, "the dialog to close");
       expect(await focusedPart()).toBe("btpay-button button");
     } finally {
       await close();

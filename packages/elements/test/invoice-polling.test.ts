@@ -94,7 +94,7 @@ describe.concurrent("<btpay-invoice> polling", () => {
       expect(requestsFor(invoice.ref)).toHaveLength(count);
       const shown = Date.now();
       await setHidden(false);
-      await until(() => requestsFor(invoice.ref).length > count, 1_000, "a poll once visible");
+      await until(() => requestsFor(invoice.ref).length > count, 3_000, "a poll once visible");
       expect(requestsFor(invoice.ref)[count]!.at - shown).toBeLessThan(1_000); // not the 3 s interval
     } finally {
       await close();
@@ -158,7 +158,7 @@ describe.concurrent("<btpay-invoice> polling", () => {
       await sleep(4_000);
       expect(requestsFor(invoice.ref)).toHaveLength(count);
       await page.evaluate(() => document.body.append((window as unknown as { parked: Element }).parked));
-      await until(() => requestsFor(invoice.ref).length > count, 1_000, "a poll once reconnected");
+      await until(() => requestsFor(invoice.ref).length > count, 3_000, "a poll once reconnected");
     } finally {
       await close();
     }
