@@ -17,6 +17,7 @@ import { invoiceHandlers } from "./http/routes/invoices.js";
 import { paymentLinkHandlers, publicPaymentLinkHandlers } from "./http/routes/payment-links.js";
 import { publicCheckoutRoutes } from "./http/routes/public-checkout.js";
 import { rateHandlers } from "./http/routes/rates.js";
+import { refundHandlers } from "./http/routes/refunds.js";
 import { walletHandlers } from "./http/routes/wallet.js";
 import { webhookHandlers } from "./http/routes/webhooks.js";
 import type { Logger } from "./logger.js";
@@ -31,6 +32,7 @@ import { PaymentLinkCheckout } from "./services/payment-link-checkout.js";
 import { PaymentLinkService } from "./services/payment-links.js";
 import { RateLimiter } from "./services/rate-limiter.js";
 import { RateService } from "./services/rates.js";
+import { RefundService } from "./services/refunds.js";
 import type { SecretBox } from "./services/secret-box.js";
 import { WalletService } from "./services/wallets.js";
 import { WebhookService } from "./services/webhooks.js";
@@ -164,6 +166,7 @@ export function createApp({ config, db, logger, clock, box, extraRoutes }: AppDe
         ...walletHandlers(wallets),
         ...rateHandlers(rates),
         ...webhookHandlers(webhooks),
+        ...refundHandlers(new RefundService(db, clock, rates, config.network)),
       },
       { exclude: "/public" },
     ),

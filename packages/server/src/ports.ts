@@ -30,6 +30,10 @@ export interface ApiKeyRecord {
   name: string;
   prefix: string;
   access: ApiKeyAccess;
+  /** Greenfield keys (WooCommerce bridge): the policies granted on the store; null for btpay's own keys. */
+  permissions: string[] | null;
+  /** Greenfield keys: the store owner who granted them (connect flow); null otherwise. */
+  userId: string | null;
   createdAt: Date;
   revokedAt: Date | null;
 }
@@ -47,6 +51,9 @@ export interface ApiKeyRepository {
     prefix: string;
     hash: string;
     access: ApiKeyAccess;
+    /** Greenfield keys only: the policies granted on this key's store, and the user who granted them. */
+    permissions?: string[] | null;
+    userId?: string | null;
   }): Promise<ApiKeyRecord>;
   list(storeId?: string): Promise<ApiKeyRecord[]>;
   /** Revokes by prefix or numeric id; returns the key or null when none matched. */
@@ -368,6 +375,9 @@ export interface OutboxRepository {
   list(storeId: string, afterId: number, limit: number): Promise<OutboxEventRecord[]>;
 }
 
+/** `btpay`: the reference's payloads and signatures; `greenfield`: BTCPay's (WooCommerce bridge). */
+export type WebhookFormat = "btpay" | "greenfield";
+
 export interface WebhookRecord {
   id: number;
   storeId: string;
@@ -376,6 +386,9 @@ export interface WebhookRecord {
   description: string | null;
   isActive: boolean;
   createdAt: Date;
+  format: WebhookFormat;
+  /** A Greenfield hook's own settings as the shop sent them (enabled, automaticRedelivery, authorizedEvents). */
+  greenfield: Record<string, unknown> | null;
 }
 
 export type DeliveryState = "pending" | "succeeded" | "failed" | "cancelled";
@@ -408,7 +421,24 @@ export interface ClaimedDelivery {
   url: string;
   secretEncrypted: string;
   attempts: number;
-  event: { id: number; type: string; data: Record<string, unknown>; createdAt: Date };
+  format: WebhookFormat;
+  greenfield: Record<string, unknown> | null;
+  event: {
+    id: number;
+    type: string;
+    data: Record<string, unknown>;
+    createdAt: Date;
+    storeId: string;
+    invoiceId: number | null;
+  };
+}
+
+/** What a Greenfield payload needs beyond the stored event, read when it is sent. */
+export interface GreenfieldEventContext {
+  /** The invoice's metadata, flags and manual mark now; null when the event has no invoice. */
+  invoice: { ref: string; metadata: Record<string, unknown>; flags: string[]; manualStatus: string | null } | null;
+  /** When the event's payment (if any) was first seen. */
+  paymentFirstSeenAt: Date | null;
 }
 
 export interface WebhookRepository {
@@ -418,7 +448,26 @@ export interface WebhookRepository {
     events: string[];
     description: string | null;
     secretEncrypted: string;
+    /** Default `btpay`. */
+    format?: WebhookFormat;
+    greenfield?: Record<string, unknown> | null;
   }): Promise<WebhookRecord>;
+  /**
+   * Changes a live endpoint (a Greenfield hook's PUT): url, events, settings, and the secret when
+   * given; `cancelPending` also cancels its queued deliveries (a hook switched off). Null when the
+   * store has no such live endpoint.
+   */
+  update(
+    storeId: string,
+    id: number,
+    w: {
+      url: string;
+      events: string[];
+      greenfield: Record<string, unknown> | null;
+      secretEncrypted: string | null;
+      cancelPending: boolean;
+    },
+  ): Promise<WebhookRecord | null>;
   list(storeId: string): Promise<WebhookRecord[]>;
   get(storeId: string, id: number): Promise<WebhookRecord | null>;
   /** Deactivates and cancels its pending deliveries; false when not this store's or already inactive. */
@@ -441,4 +490,8 @@ export interface WebhookRepository {
   ): Promise<void>;
   /** Gives back leases not used (an earlier delivery of the same endpoint failed). */
   release(deliveryIds: readonly number[]): Promise<void>;
+  /** Settles a claimed delivery without sending it (`cancelled`, with why): nothing to announce. */
+  skip(deliveryId: number, reason: string): Promise<void>;
+  /** The invoice and payment details a Greenfield payload needs for outbox event `eventId`. */
+  greenfieldContext(eventId: number): Promise<GreenfieldEventContext>;
 }

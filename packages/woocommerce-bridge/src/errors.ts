@@ -60,12 +60,10 @@ export function greenfieldErrors(err: unknown, req: Request, res: Response, _nex
   // Body parser errors (bad JSON, too large) carry their own 4xx status.
   const parser = err as { status?: number; type?: string };
   if (typeof parser.status === "number" && parser.status >= 400 && parser.status < 500) {
-    res
-      .status(parser.status)
-      .json({
-        code: parser.type === "entity.too.large" ? "payload-too-large" : "invalid-json",
-        message: "the request body could not be read",
-      });
+    res.status(parser.status).json({
+      code: parser.type === "entity.too.large" ? "payload-too-large" : "invalid-json",
+      message: "the request body could not be read",
+    });
     return;
   }
   (res.locals.log as { error?: (o: unknown, m: string) => void } | undefined)?.error?.({ err }, "unhandled error");

@@ -1,5 +1,6 @@
 import express, { Router } from "express";
 import { greenfieldAuth } from "./auth/middleware.js";
+import { authRoutes } from "./auth/routes.js";
 import { checkoutPages } from "./checkout/routes.js";
 import { connectPages } from "./connect/routes.js";
 import { greenfieldErrors, greenfieldNotFound } from "./errors.js";
@@ -25,6 +26,7 @@ export function greenfieldApi(backend: GreenfieldBackend, opts: GreenfieldOption
   const inner = Router();
   inner.use(greenfieldAuth(backend.auth));
   inner.use(express.json({ limit: opts.bodyLimitBytes, strict: false }));
+  inner.use(authRoutes(backend));
   inner.use(storeRoutes(backend));
   inner.use(invoiceRoutes(backend));
   inner.use(webhookRoutes(backend));

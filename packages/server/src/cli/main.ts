@@ -1,4 +1,10 @@
 import { parseArgs } from "node:util";
+import {
+  GREENFIELD_KEY_ACCESS,
+  GREENFIELD_STORE_POLICIES,
+  isGrantablePolicy,
+  WOOCOMMERCE_PERMISSIONS,
+} from "@btpay/woocommerce-bridge";
 import { pino } from "pino";
 import { type Config, ConfigError, loadConfig } from "../config.js";
 import { openDatabase } from "../db/connect.js";
@@ -7,8 +13,11 @@ import { createLogger, type Logger } from "../logger.js";
 import { serve } from "../main.js";
 import { ApiKeyService } from "../services/api-keys.js";
 import { StoreService } from "../services/stores.js";
+import { UserService } from "../services/users.js";
 import { WalletService, type WalletView } from "../services/wallets.js";
 import { startDev } from "./dev.js";
+import { readSecret } from "./read-secret.js";
+import { REFUND_HELP, refundCommand } from "./refund-commands.js";
 
 const HELP = `btpay — self-hosted Bitcoin payments
 
@@ -18,18 +27,26 @@ Usage: btpay <command> [options]
   dev                                     run the server in dev mode (what 'npm start' does)
   migrate                                 apply pending database migrations
   store create --name N [--invoice-prefix P] [--currency C] [--markup PERCENT]
-               [--confirmations 0|1|2|6] [--underpayment-tolerance PERCENT]
+               [--confirmations 0|1|2|6] [--underpayment-tolerance PERCENT] [--owner EMAIL]
                                           create a store; prints only its id
   store list                              list stores
+  store set-owner --store S --email E     make a user the store's owner (one per store)
+  user create --email E                   create a store owner (who signs in to grant shop
+                                          plugins a key); the password is read from stdin
+                                          (at least 12 characters); prints only the user id
   api-key create [--name N] [--store S] [--read-only]
                                           create an API key; prints only the key (shown once)
                                           (on an empty database a default store is created)
+  api-key create --greenfield [--store S] [--permissions P1,P2] [--name N]
+                                          a key for BTCPay Greenfield plugins (WooCommerce);
+                                          default permissions: what the WooCommerce plugin asks
   api-key list [--store S]                list keys (prefix, access, status; never the key)
   api-key revoke <id|prefix>              revoke a key at once
   wallet set [--store S] (--descriptor D | --xpub X) [--gap-limit N]
                                           set the store's watch-only wallet; prints its first
                                           five receive addresses to compare with your wallet
   wallet show [--store S]                 the wallet, its first addresses and gap-limit state
+${REFUND_HELP}
 
 The database is DATABASE_URL when set, else the embedded one in BTPAY_DATA_DIR (default ./data).
 Commands work while a server is running on the same data directory.`;
@@ -67,10 +84,14 @@ export async function run(argv: string[], io: Out = stdio): Promise<number> {
         });
       case "store":
         return await storeCommand(config, action, rest, io);
+      case "user":
+        return await userCommand(config, action, rest, io);
       case "api-key":
         return await apiKeyCommand(config, action, rest, io);
       case "wallet":
         return await walletCommand(config, action, rest, io);
+      case "refund":
+        return await refundCommand(config, action, rest, io);
       case undefined:
       case "help":
       case "--help":
@@ -101,7 +122,12 @@ function cliLogger(config: Config): Logger {
 
 async function withDb(
   config: Config,
-  fn: (deps: { stores: StoreService; keys: ApiKeyService; wallets: WalletService }) => Promise<void>,
+  fn: (deps: {
+    stores: StoreService;
+    keys: ApiKeyService;
+    wallets: WalletService;
+    users: UserService;
+  }) => Promise<void>,
 ): Promise<number> {
   const logger = cliLogger(config);
   const opened = await openDatabase(
@@ -116,6 +142,7 @@ async function withDb(
       }),
       keys: new ApiKeyService(opened.db),
       wallets: new WalletService(opened.db, { network: config.network, defaultGapLimit: config.gapLimit }),
+      users: new UserService(opened.db),
     });
     return 0;
   } finally {
@@ -136,13 +163,16 @@ async function storeCommand(config: Config, action: string | undefined, args: st
       markup: { type: "string" },
       confirmations: { type: "string" },
       "underpayment-tolerance": { type: "string" },
+      owner: { type: "string" },
     });
     if (!values.name) throw new UsageError("store create needs --name");
     const confirmations = values.confirmations as string | undefined;
     if (confirmations !== undefined && !/^[0-9]+$/.test(confirmations)) {
       throw new UsageError("--confirmations must be 0, 1, 2 or 6");
     }
-    return withDb(config, async ({ stores }) => {
+    return withDb(config, async ({ stores, users }) => {
+      // The owner must exist before the store is made, so a typo leaves nothing half done.
+      const owner = values.owner === undefined ? null : await users.requireByEmail(values.owner as string);
       const store = await stores.create({
         name: values.name as string,
         invoicePrefix: values["invoice-prefix"] as string | undefined,
@@ -151,7 +181,16 @@ async function storeCommand(config: Config, action: string | undefined, args: st
         requiredConfirmations: confirmations === undefined ? undefined : Number(confirmations),
         underpaymentTolerancePercent: values["underpayment-tolerance"] as string | undefined,
       });
+      if (owner) await users.setStoreOwner(store.id, owner.email);
       io.out(store.id);
+    });
+  }
+  if (action === "set-owner") {
+    const { values } = parse(args, { store: { type: "string" }, email: { type: "string" } });
+    if (!values.store || !values.email) throw new UsageError("store set-owner needs --store and --email");
+    return withDb(config, async ({ users }) => {
+      const user = await users.setStoreOwner(values.store as string, values.email as string);
+      io.err(`${user.email} now owns store ${values.store as string}`);
     });
   }
   if (action === "list") {
@@ -169,7 +208,10 @@ async function apiKeyCommand(config: Config, action: string | undefined, args: s
       name: { type: "string" },
       store: { type: "string" },
       "read-only": { type: "boolean" },
+      greenfield: { type: "boolean" },
+      permissions: { type: "string" },
     });
+    const permissions = greenfieldPermissions(values);
     return withDb(config, async ({ stores, keys }) => {
       const all = await stores.list();
       const store =
@@ -178,8 +220,9 @@ async function apiKeyCommand(config: Config, action: string | undefined, args: s
           : await stores.resolve(values.store as string | undefined);
       const created = await keys.create({
         storeId: store.id,
-        name: (values.name as string | undefined) ?? "default",
-        access: values["read-only"] ? "read_only" : "full",
+        name: (values.name as string | undefined) ?? (permissions ? "WooCommerce" : "default"),
+        access: permissions ? GREENFIELD_KEY_ACCESS : values["read-only"] ? "read_only" : "full",
+        permissions,
       });
       io.out(created.key);
     });
@@ -202,6 +245,44 @@ async function apiKeyCommand(config: Config, action: string | undefined, args: s
     });
   }
   throw new UsageError(`unknown api-key command "${action ?? ""}"`);
+}
+
+/** `--greenfield [--permissions p1,p2]`: the policies of a Greenfield key, or null for a btpay key. */
+function greenfieldPermissions(values: Record<string, string | boolean | undefined>): string[] | null {
+  if (!values.greenfield) {
+    if (values.permissions !== undefined) throw new UsageError("--permissions needs --greenfield");
+    return null;
+  }
+  if (values["read-only"]) throw new UsageError("--read-only is for btpay keys; give --permissions instead");
+  if (values.permissions === undefined) return [...WOOCOMMERCE_PERMISSIONS];
+  const asked = [
+    ...new Set(
+      String(values.permissions)
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const unknown = asked.filter((p) => !isGrantablePolicy(p));
+  if (asked.length === 0 || unknown.length > 0) {
+    throw new UsageError(
+      `--permissions takes Greenfield store policies (${unknown.join(", ") || "none given"} is not one): ${Object.keys(GREENFIELD_STORE_POLICIES).join(", ")}`,
+    );
+  }
+  return asked;
+}
+
+async function userCommand(config: Config, action: string | undefined, args: string[], io: Out): Promise<number> {
+  if (action === "create") {
+    const { values } = parse(args, { email: { type: "string" } });
+    if (!values.email) throw new UsageError("user create needs --email (the password is read from stdin)");
+    const password = await readSecret("Password (at least 12 characters): ");
+    return withDb(config, async ({ users }) => {
+      const user = await users.create({ email: values.email as string, password });
+      io.out(user.id);
+    });
+  }
+  throw new UsageError(`unknown user command "${action ?? ""}"`);
 }
 
 async function walletCommand(config: Config, action: string | undefined, args: string[], io: Out): Promise<number> {

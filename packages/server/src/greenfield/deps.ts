@@ -18,6 +18,7 @@ export interface GreenfieldDeps {
     | "monitoringMinutes"
     | "addressReuseAfterHours"
     | "allowPrivateWebhooks"
+    | "publicRateLimitPerMinute"
   >;
   db: Database;
   logger: Logger;

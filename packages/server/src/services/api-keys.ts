@@ -5,11 +5,17 @@ import type { ApiKeyAccess, ApiKeyRecord, Database } from "../ports.js";
 export class ApiKeyService {
   constructor(private readonly db: Database) {}
 
-  /** Creates a key and returns it in full; this is the only time the secret exists outside its hash. */
+  /**
+   * Creates a key and returns it in full; this is the only time the secret exists outside its hash.
+   * A Greenfield key (WooCommerce bridge) also carries the policies granted on its store and the
+   * user who granted them; btpay's own keys leave both out.
+   */
   async create(input: {
     storeId: string;
     name: string;
     access: ApiKeyAccess;
+    permissions?: string[] | null;
+    userId?: string | null;
   }): Promise<{ key: string; record: ApiKeyRecord }> {
     const name = input.name.trim();
     if (name.length === 0 || name.length > 200) throw new ValidationError("must be 1 to 200 characters", "name");
@@ -20,6 +26,8 @@ export class ApiKeyService {
       prefix: generated.prefix,
       hash: generated.hash,
       access: input.access,
+      permissions: input.permissions ?? null,
+      userId: input.userId ?? null,
     });
     return { key: generated.key, record };
   }

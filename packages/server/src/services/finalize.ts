@@ -18,6 +18,9 @@ export interface FinalizeOptions {
   addressReuseAfterHours: number | null;
 }
 
+/** Per-invoice replacements for the server-wide finalize options. */
+export type FinalizeOverrides = Partial<Pick<FinalizeOptions, "quoteDeadlineMinutes" | "monitoringMinutes">>;
+
 /**
  * draft -> pending: lock the BTC price for the quote deadline and hand out a fresh address. All in
  * one transaction: without a wallet, a fresh rate or a positive total nothing is consumed.
@@ -33,7 +36,13 @@ export class FinalizeService {
     private readonly opts: FinalizeOptions,
   ) {}
 
-  async finalize(auth: StoreScope, ref: string): Promise<InvoiceRecord> {
+  /**
+   * `overrides` replace the server's quote deadline and monitoring window for this one invoice (a
+   * Greenfield shop's `expirationMinutes` / `monitoringMinutes`); both default to the options.
+   */
+  async finalize(auth: StoreScope, ref: string, overrides: FinalizeOverrides = {}): Promise<InvoiceRecord> {
+    const quoteMinutes = overrides.quoteDeadlineMinutes ?? this.opts.quoteDeadlineMinutes;
+    const monitoringMinutes = overrides.monitoringMinutes ?? this.opts.monitoringMinutes;
     let refillFor: WalletRecord | undefined;
     const finalized = await this.db.transaction(async (repos) => {
       const found = await repos.invoices.findForUpdateWithWallet(auth.store.id, parseInvoiceLookup(ref));
@@ -56,7 +65,7 @@ export class FinalizeService {
       }
       const rate = await this.rates.quote(invoice.currency, repos);
       const now = this.clock.now();
-      const expiresAt = new Date(now.getTime() + this.opts.quoteDeadlineMinutes * 60_000);
+      const expiresAt = new Date(now.getTime() + quoteMinutes * 60_000);
       const sats = btcAmountSats(invoice.total, rate.rate, auth.store.markupPercent);
       const priced = {
         btcRate: rate.rate,
@@ -65,7 +74,7 @@ export class FinalizeService {
         btcRateAt: rate.at,
         finalizedAt: now,
         expiresAt,
-        monitoringUntil: new Date(expiresAt.getTime() + this.opts.monitoringMinutes * 60_000),
+        monitoringUntil: new Date(expiresAt.getTime() + monitoringMinutes * 60_000),
       };
       // Usually one statement claims a pre-derived address and marks the invoice pending; address
       // reuse (opt-in) or a pool drained by a burst takes the longer path.

@@ -95,22 +95,25 @@ export class InvoiceService {
 
   /** draft/pending -> cancelled. Anything else (including cancelling twice) is refused. */
   async cancel(auth: StoreScope, ref: string): Promise<InvoiceRecord> {
-    return this.db.transaction(async (repos) => {
-      const invoice = await repos.invoices.findForUpdate(auth.store.id, parseInvoiceLookup(ref));
-      if (!invoice) throw notFound(ref);
-      if (!CANCELLABLE.includes(invoice.status)) {
-        throw new ValidationError(
-          `invoice ${invoice.invoiceNumber} is ${invoice.status} and cannot be cancelled; only draft and pending invoices can`,
-        );
-      }
-      await repos.invoices.setStatus(invoice.id, "cancelled");
-      // The reference releases the address back to the pool; only when no payment to it was ever
-      // seen, and it is handed out again only after a quarantine (docs/address-policy.md).
-      if (invoice.status === "pending") await repos.addresses.release(invoice.id, this.clock.now());
-      const cancelled: InvoiceRecord = { ...invoice, status: "cancelled" };
-      await repos.chain.appendEvents([outboxEvent("invoice.cancelled", cancelled)]);
-      return cancelled;
-    });
+    return this.db.transaction((repos) => this.cancelIn(repos, auth, ref));
+  }
+
+  /** The same inside the caller's transaction (a Greenfield mark cancels and records itself at once). */
+  async cancelIn(repos: Repositories, auth: StoreScope, ref: string): Promise<InvoiceRecord> {
+    const invoice = await repos.invoices.findForUpdate(auth.store.id, parseInvoiceLookup(ref));
+    if (!invoice) throw notFound(ref);
+    if (!CANCELLABLE.includes(invoice.status)) {
+      throw new ValidationError(
+        `invoice ${invoice.invoiceNumber} is ${invoice.status} and cannot be cancelled; only draft and pending invoices can`,
+      );
+    }
+    await repos.invoices.setStatus(invoice.id, "cancelled");
+    // The reference releases the address back to the pool; only when no payment to it was ever
+    // seen, and it is handed out again only after a quarantine (docs/address-policy.md).
+    if (invoice.status === "pending") await repos.addresses.release(invoice.id, this.clock.now());
+    const cancelled: InvoiceRecord = { ...invoice, status: "cancelled" };
+    await repos.chain.appendEvents([outboxEvent("invoice.cancelled", cancelled)]);
+    return cancelled;
   }
 }
 

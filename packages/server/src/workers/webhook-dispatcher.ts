@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import type { Logger } from "../logger.js";
 import type { ClaimedDelivery, Clock, Database } from "../ports.js";
 import type { SecretBox } from "../services/secret-box.js";
-import { deliveryBody, deliveryHeaders, nextAttemptAfter } from "../webhooks/payload.js";
+import { greenfieldMessage, greenfieldRetries, hookSettings } from "../webhooks/greenfield.js";
+import { deliveryBody, deliveryHeaders, nextAttemptAfter, type StoredEvent } from "../webhooks/payload.js";
 import { resolveWebhookTarget, type WebhookLookup } from "../webhooks/resolve-target.js";
 import { sendWebhook } from "../webhooks/send.js";
 import { checkWebhookUrl } from "../webhooks/url-policy.js";
@@ -105,9 +106,9 @@ export function startWebhookDispatcher(
           await db.repos().webhooks.release(run.slice(i).map((r) => r.id));
           break;
         }
-        const { ok, recorded } = await attempt(d);
-        sent++;
-        if (ok) {
+        const { moveOn, attempted, recorded } = await attempt(d);
+        if (attempted) sent++;
+        if (moveOn) {
           recording.push(recorded);
           continue;
         }
@@ -121,10 +122,27 @@ export function startWebhookDispatcher(
     return sent;
   }
 
-  async function attempt(d: ClaimedDelivery): Promise<{ ok: boolean; recorded: Promise<void> }> {
+  /**
+   * One attempt at `d`. `moveOn`: the run may go on to the endpoint's next delivery (this one is
+   * done: sent, skipped, or failed for good under Greenfield's rule); otherwise it waits behind it.
+   */
+  async function attempt(
+    d: ClaimedDelivery,
+  ): Promise<{ moveOn: boolean; attempted: boolean; recorded: Promise<void> }> {
     const startedAt = clock.now();
     const started = performance.now();
     const n = d.attempts + 1;
+    const secret = secretOf(d.secretEncrypted);
+    const message =
+      d.format === "greenfield"
+        ? await greenfieldMessage(db.repos(), d, secret)
+        : btpayMessage(d.event, secret, startedAt);
+    if (!message.send) {
+      // Nothing to announce to this hook (not subscribed, disabled, or said by another event).
+      const recorded = db.repos().webhooks.skip(d.id, message.reason);
+      recorded.catch(() => undefined);
+      return { moveOn: true, attempted: false, recorded };
+    }
     let result: { ok: boolean; status: number | null; error: string | null; responseSnippet: string | null };
     const checked = checkWebhookUrl(d.url, { allowPrivate: opts.allowPrivate });
     const target = checked.ok
@@ -136,13 +154,12 @@ export function startWebhookDispatcher(
     if (!checked.ok || !target.ok) {
       result = { ok: false, status: null, error: `refused: ${target.ok ? "" : target.reason}`, responseSnippet: null };
     } else {
-      const body = deliveryBody(d.event);
       const sent = await sendWebhook({
         url: checked.url,
         address: target.address,
         family: target.family,
-        body,
-        headers: deliveryHeaders(d.event, body, secretOf(d.secretEncrypted), startedAt),
+        body: message.body,
+        headers: message.headers,
         timeoutMs: opts.timeoutMs,
         ...(opts.ca ? { ca: opts.ca } : {}),
       });
@@ -150,7 +167,10 @@ export function startWebhookDispatcher(
     }
     const durationMs = Math.round(performance.now() - started);
     const failedAt = new Date(startedAt.getTime() + durationMs);
-    const next = result.ok ? null : nextAttemptAfter(n, failedAt);
+    // btpay retries every failure; a Greenfield hook only what BTCPay would retry.
+    const retry =
+      !result.ok && (d.format !== "greenfield" || greenfieldRetries(result.status, hookSettings(d.greenfield)));
+    const next = retry ? nextAttemptAfter(n, failedAt) : null;
     const recorded = db.repos().webhooks.recordAttempt(
       d.id,
       {
@@ -178,7 +198,7 @@ export function startWebhookDispatcher(
     }
     // Never left unobserved: the run awaits it (a failed record surfaces there).
     recorded.catch(() => undefined);
-    return { ok: result.ok, recorded };
+    return { moveOn: result.ok || (d.format === "greenfield" && next === null), attempted: true, recorded };
   }
 
   async function loop(): Promise<void> {
@@ -231,4 +251,14 @@ export function startWebhookDispatcher(
       await Promise.all(inFlight);
     },
   };
+}
+
+/** A btpay-format delivery: the reference's body and headers (webhooks/payload.ts). */
+function btpayMessage(
+  event: StoredEvent,
+  secret: string,
+  sentAt: Date,
+): { send: true; body: string; headers: Record<string, string> } {
+  const body = deliveryBody(event);
+  return { send: true, body, headers: deliveryHeaders(event, body, secret, sentAt) };
 }

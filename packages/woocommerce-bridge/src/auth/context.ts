@@ -5,6 +5,8 @@ import { missingPermission, unauthenticated } from "../errors.js";
 export interface GreenfieldCaller {
   apiKey: string;
   keyId: number;
+  /** The key's name (Greenfield `label`). */
+  label: string;
   /** The one store a Greenfield key is scoped to. */
   storeId: string;
   /** Greenfield policies granted, without the store suffix (`btcpay.store.canviewinvoices`). */

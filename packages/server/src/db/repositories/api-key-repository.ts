@@ -8,11 +8,13 @@ interface ApiKeyRow {
   name: string;
   prefix: string;
   access: string;
+  permissions: string[] | null;
+  user_id: string | null;
   created_at: Date | string;
   revoked_at: Date | string | null;
 }
 
-const COLUMNS = "id, store_id, name, prefix, access, created_at, revoked_at";
+const COLUMNS = "id, store_id, name, prefix, access, permissions, user_id, created_at, revoked_at";
 
 const toRecord = (r: ApiKeyRow): ApiKeyRecord => ({
   id: Number(r.id),
@@ -20,6 +22,8 @@ const toRecord = (r: ApiKeyRow): ApiKeyRecord => ({
   name: r.name,
   prefix: r.prefix,
   access: r.access as ApiKeyAccess,
+  permissions: r.permissions ?? null,
+  userId: r.user_id ?? null,
   createdAt: toDate(r.created_at),
   revokedAt: r.revoked_at === null ? null : toDate(r.revoked_at),
 });
@@ -29,8 +33,9 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
     async create(key) {
       const r = await row<ApiKeyRow>(
         em,
-        `insert into api_key (store_id, name, prefix, key_hash, access) values (?, ?, ?, ?, ?) returning ${COLUMNS}`,
-        [key.storeId, key.name, key.prefix, key.hash, key.access],
+        `insert into api_key (store_id, name, prefix, key_hash, access, permissions, user_id)
+         values (?, ?, ?, ?, ?, ?::text[], ?) returning ${COLUMNS}`,
+        [key.storeId, key.name, key.prefix, key.hash, key.access, key.permissions ?? null, key.userId ?? null],
       );
       return toRecord(r as ApiKeyRow);
     },
@@ -63,7 +68,8 @@ export function apiKeyRepository(em: Sql): ApiKeyRepository {
       >(
         em,
         `with k as (
-           select k.id, k.store_id, k.name, k.prefix, k.access, k.created_at, k.revoked_at, s.name as s_name,
+           select k.id, k.store_id, k.name, k.prefix, k.access, k.permissions, k.user_id, k.created_at, k.revoked_at,
+             s.name as s_name,
              s.invoice_prefix as s_prefix, s.default_currency as s_currency, s.markup_percent::text as s_markup,
              s.required_confirmations as s_confirmations, s.underpayment_tolerance_percent::text as s_tolerance,
              s.created_at as s_created_at

@@ -1,9 +1,56 @@
-import type { GreenfieldInvoiceRepository } from "../../ports/greenfield-invoices.js";
-import { invoicesByOrderIds } from "./invoice-repository.js";
+import type { GreenfieldInvoiceRepository, GreenfieldInvoiceRow } from "../../ports/greenfield-invoices.js";
+import { selectInvoicesWith } from "./invoice-repository.js";
 import type { Sql } from "./sql.js";
 
+const GREENFIELD_COLUMNS = "i.greenfield_checkout, i.manual_status";
+
 export function greenfieldInvoiceRepository(em: Sql): GreenfieldInvoiceRepository {
+  const select = async (where: string, params: readonly unknown[], suffix = ""): Promise<GreenfieldInvoiceRow[]> => {
+    const found = await selectInvoicesWith<{
+      greenfield_checkout: Record<string, unknown> | null;
+      manual_status: string | null;
+    }>(em, GREENFIELD_COLUMNS, where, params, suffix);
+    return found.map(({ invoice, extra }) => ({
+      invoice,
+      checkout: extra.greenfield_checkout,
+      manualStatus: extra.manual_status === "Settled" || extra.manual_status === "Invalid" ? extra.manual_status : null,
+    }));
+  };
+
   return {
-    findByOrderIds: (storeId, orderIds) => invoicesByOrderIds(em, storeId, orderIds),
+    async get(storeId, ref, opts = {}) {
+      const [found] = await select("i.store_id = ? and i.ref = ?", [storeId, ref], opts.lock ? "for update of i" : "");
+      return found ?? null;
+    },
+    search(storeId, { orderIds, statuses, limit }) {
+      const where = ["i.store_id = ?", "i.status <> 'draft'"];
+      const params: unknown[] = [storeId];
+      if (orderIds.length > 0) {
+        // The same expression as the index invoice_order_id_idx, so the lookup is an index scan.
+        where.push("(i.metadata->>'orderId') = any(?::text[])");
+        params.push(orderIds);
+      }
+      if (statuses && statuses.length > 0) {
+        where.push("i.status = any(?::text[])");
+        params.push(statuses);
+      }
+      params.push(Math.max(0, Math.floor(limit)));
+      return select(where.join(" and "), params, "order by i.id desc limit ?");
+    },
+    async setCheckout(invoiceId, checkout) {
+      await em("update invoice set greenfield_checkout = ?::jsonb, updated_at = now() where id = ?", [
+        JSON.stringify(checkout),
+        invoiceId,
+      ]);
+    },
+    async setManualStatus(invoiceId, mark) {
+      await em("update invoice set manual_status = ?, updated_at = now() where id = ?", [mark, invoiceId]);
+    },
+    async setMetadata(invoiceId, metadata) {
+      await em("update invoice set metadata = ?::jsonb, updated_at = now() where id = ?", [
+        JSON.stringify(metadata),
+        invoiceId,
+      ]);
+    },
   };
 }

@@ -304,13 +304,22 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
   };
 }
 
-/** A store's invoices whose `metadata.orderId` is one of `orderIds` (Greenfield search), newest first. */
-export async function invoicesByOrderIds(em: Sql, storeId: string, orderIds: readonly string[]) {
-  if (orderIds.length === 0) return [];
-  const found = await rows<InvoiceRow>(
+/**
+ * Invoices matching `where` (over `invoice i`) with `extraColumns` of their row beside the record,
+ * for repositories that keep more per invoice (the Greenfield API's checkout options and marks).
+ * `suffix` carries ORDER BY / LIMIT / FOR UPDATE.
+ */
+export async function selectInvoicesWith<E>(
+  em: Sql,
+  extraColumns: string,
+  where: string,
+  params: readonly unknown[],
+  suffix = "",
+): Promise<{ invoice: InvoiceRecord; extra: E }[]> {
+  const found = await rows<InvoiceRow & E>(
     em,
-    `${SELECT} where i.store_id = ? and (i.metadata->>'orderId') = any(?::text[]) order by i.id desc limit 1000`,
-    [storeId, orderIds],
+    `select ${COLUMNS}, ${extraColumns} from invoice i where ${where} ${suffix}`,
+    params,
   );
-  return found.map(toRecord);
+  return found.map((r) => ({ invoice: toRecord(r), extra: r }));
 }

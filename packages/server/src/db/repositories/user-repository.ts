@@ -1,6 +1,6 @@
-import type { UserRecord, UserRepository } from "../../ports/users.js";
+import type { OwnedStore, UserRecord, UserRepository } from "../../ports/users.js";
 import type { Sql } from "./sql.js";
-import { row, toDate } from "./sql.js";
+import { row, rows, toDate } from "./sql.js";
 
 interface UserRow {
   id: string;
@@ -36,6 +36,18 @@ export function userRepository(em: Sql): UserRepository {
     async get(id) {
       const r = await row<UserRow>(em, "select id, email, password_hash, created_at from app_user where id = ?", [id]);
       return r ? toRecord(r) : null;
+    },
+    async setStoreOwner(storeId, userId) {
+      const r = await row<{ id: string }>(em, "update store set owner_user_id = ? where id = ? returning id", [
+        userId,
+        storeId,
+      ]);
+      return r !== undefined;
+    },
+    async ownedStores(userId) {
+      return rows<OwnedStore>(em, "select id, name from store where owner_user_id = ? order by created_at, id", [
+        userId,
+      ]);
     },
   };
 }

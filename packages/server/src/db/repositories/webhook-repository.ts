@@ -3,6 +3,7 @@ import type {
   ClaimedDelivery,
   DeliveryRecord,
   DeliveryState,
+  WebhookFormat,
   WebhookRecord,
   WebhookRepository,
 } from "../../ports.js";
@@ -17,6 +18,8 @@ interface WebhookRow {
   description: string | null;
   is_active: boolean;
   created_at: Date | string;
+  format: string;
+  greenfield: Record<string, unknown> | null;
 }
 
 const toWebhook = (r: WebhookRow): WebhookRecord => ({
@@ -27,9 +30,15 @@ const toWebhook = (r: WebhookRow): WebhookRecord => ({
   description: r.description,
   isActive: r.is_active,
   createdAt: toDate(r.created_at),
+  format: r.format as WebhookFormat,
+  greenfield: r.greenfield,
 });
 
-const WEBHOOK_COLUMNS = "id, store_id, url, events, description, is_active, created_at";
+const WEBHOOK_COLUMNS = "id, store_id, url, events, description, is_active, created_at, format, greenfield";
+
+/** A text[] literal; event names are `[a-z._*]` but quote and escape anyway. */
+const textArray = (items: readonly string[]): string =>
+  `{${items.map((e) => `"${e.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 
 interface DeliveryRow {
   id: string;
@@ -83,11 +92,45 @@ export function webhookRepository(sql: Sql): WebhookRepository {
     async create(w) {
       const r = await row<WebhookRow>(
         sql,
-        `insert into webhook (store_id, url, events, description, secret_encrypted) values (?, ?, ?::text[], ?, ?)
+        `insert into webhook (store_id, url, events, description, secret_encrypted, format, greenfield)
+         values (?, ?, ?::text[], ?, ?, ?, ?::jsonb)
          returning ${WEBHOOK_COLUMNS}`,
-        [w.storeId, w.url, `{${w.events.map((e) => `"${e}"`).join(",")}}`, w.description, w.secretEncrypted],
+        [
+          w.storeId,
+          w.url,
+          textArray(w.events),
+          w.description,
+          w.secretEncrypted,
+          w.format ?? "btpay",
+          w.greenfield ? JSON.stringify(w.greenfield) : null,
+        ],
       );
       return toWebhook(r as WebhookRow);
+    },
+    async update(storeId, id, w) {
+      const r = await row<WebhookRow>(
+        sql,
+        `with w as (
+           update webhook set url = ?, events = ?::text[], greenfield = ?::jsonb,
+             secret_encrypted = coalesce(?, secret_encrypted)
+           where store_id = ? and id = ? and deleted_at is null
+           returning ${WEBHOOK_COLUMNS}
+         ), d as (
+           update webhook_delivery set state = 'cancelled', locked_until = null, last_error = 'webhook disabled'
+           where ?::boolean and webhook_id in (select id from w) and state = 'pending'
+         )
+         select * from w`,
+        [
+          w.url,
+          textArray(w.events),
+          w.greenfield ? JSON.stringify(w.greenfield) : null,
+          w.secretEncrypted,
+          storeId,
+          id,
+          w.cancelPending,
+        ],
+      );
+      return r ? toWebhook(r) : null;
     },
     async list(storeId) {
       const found = await rows<WebhookRow>(
@@ -157,6 +200,10 @@ export function webhookRepository(sql: Sql): WebhookRepository {
         type: string;
         data: Record<string, unknown>;
         event_created_at: Date | string;
+        format: string;
+        greenfield: Record<string, unknown> | null;
+        store_id: string;
+        invoice_id: string | null;
       }>(
         sql,
         // MATERIALIZED: computed once, then joined by id. Without it, when statistics say few
@@ -186,7 +233,7 @@ export function webhookRepository(sql: Sql): WebhookRepository {
            returning d.id, d.webhook_id, d.attempts, d.event_id
          )
          select l.id, l.webhook_id, w.url, w.secret_encrypted, l.attempts, e.id as event_id, e.type, e.data,
-           e.created_at as event_created_at
+           e.created_at as event_created_at, w.format, w.greenfield, e.store_id, e.invoice_id
          from leased l join webhook w on w.id = l.webhook_id join outbox_event e on e.id = l.event_id
          order by l.webhook_id, l.id`,
         [now, now, perEndpoint, maxEndpoints * perEndpoint, leaseUntil, now],
@@ -198,7 +245,16 @@ export function webhookRepository(sql: Sql): WebhookRepository {
           url: r.url,
           secretEncrypted: r.secret_encrypted,
           attempts: Number(r.attempts),
-          event: { id: Number(r.event_id), type: r.type, data: r.data, createdAt: toDate(r.event_created_at) },
+          format: r.format as WebhookFormat,
+          greenfield: r.greenfield,
+          event: {
+            id: Number(r.event_id),
+            type: r.type,
+            data: r.data,
+            createdAt: toDate(r.event_created_at),
+            storeId: r.store_id,
+            invoiceId: r.invoice_id === null ? null : Number(r.invoice_id),
+          },
         }),
       );
     },
@@ -234,6 +290,41 @@ export function webhookRepository(sql: Sql): WebhookRepository {
     async release(ids) {
       if (ids.length === 0) return;
       await sql("update webhook_delivery set locked_until = null where id = any(?::bigint[])", [`{${ids.join(",")}}`]);
+    },
+    async skip(deliveryId, reason) {
+      await sql(
+        "update webhook_delivery set state = 'cancelled', locked_until = null, last_error = ? where id = ? and state = 'pending'",
+        [`not sent: ${reason}`, deliveryId],
+      );
+    },
+    async greenfieldContext(eventId) {
+      // The invoice by the event's invoice id, or by the ref in its payload (an `invoice.marked`
+      // appended without one); the payment by (txid, vout) from the payload.
+      const r = await row<{
+        ref: string | null;
+        metadata: Record<string, unknown> | null;
+        flags: string[] | null;
+        manual_status: string | null;
+        payment_first_seen_at: Date | string | null;
+      }>(
+        sql,
+        `select i.ref, i.metadata, i.flags, i.manual_status,
+           (select p.first_seen_at from payment p
+            where p.invoice_id = i.id and p.txid = e.data->'payment'->>'txid'
+              and p.vout::text = e.data->'payment'->>'vout') as payment_first_seen_at
+         from outbox_event e
+         left join invoice i on i.id = coalesce(e.invoice_id,
+           (select x.id from invoice x where x.store_id = e.store_id and x.ref = e.data->>'ref'))
+         where e.id = ?`,
+        [eventId],
+      );
+      return {
+        invoice:
+          r?.ref != null
+            ? { ref: r.ref, metadata: r.metadata ?? {}, flags: r.flags ?? [], manualStatus: r.manual_status }
+            : null,
+        paymentFirstSeenAt: r?.payment_first_seen_at ? toDate(r.payment_first_seen_at) : null,
+      };
     },
   };
 }

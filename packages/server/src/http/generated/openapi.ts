@@ -187,6 +187,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List refunds
+         * @description Newest first, paginated with `limit` and `offset`, optionally filtered by status. A refund is
+         *     `awaiting_claim` (the payer has not left an address yet) -> `claimed` (address given, BTC
+         *     amount fixed at that moment's rate: send `claim_amount_sats` to `claim_address` from your own
+         *     wallet, then mark it paid) -> `paid`; or `cancelled`.
+         */
+        get: operations["listRefunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refunds/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's reference (its claim page is `/pull-payments/{ref}`).
+                 * @example 7pQm2xKc9RtV4nWbZ3aLfE
+                 */
+                ref: components["parameters"]["RefundRef"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a refund
+         * @description The refund, with the payer's address and the BTC amount once claimed, and the txid once paid.
+         */
+        get: operations["getRefund"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a refund
+         * @description Cancels a refund that is not paid yet (awaiting a claim, or claimed): its claim page then says
+         *     so and takes no address. Cancelling a cancelled refund answers it unchanged; a paid one
+         *     answers 400.
+         */
+        delete: operations["cancelRefund"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/refunds/{ref}/paid": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's reference (its claim page is `/pull-payments/{ref}`).
+                 * @example 7pQm2xKc9RtV4nWbZ3aLfE
+                 */
+                ref: components["parameters"]["RefundRef"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a claimed refund paid
+         * @description Records the transaction you sent the refund with (btpay holds no keys and never sends money:
+         *     you pay `claim_amount_sats` to `claim_address` from your own wallet). Only a `claimed` refund
+         *     can be marked paid; marking it again with the same txid answers it unchanged, any other
+         *     state answers 400. The payer's claim page then shows the txid.
+         */
+        post: operations["markRefundPaid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/wallet": {
         parameters: {
             query?: never;
@@ -953,13 +1037,103 @@ export interface components {
             rates: components["schemas"]["Rate"][];
         };
         /**
+         * @description `awaiting_claim` (no address yet) -> `claimed` (the payer left an address; the BTC amount is
+         *     fixed) -> `paid` (you recorded the txid); or `cancelled` before it was paid.
+         * @example claimed
+         * @enum {string}
+         */
+        RefundStatus: "awaiting_claim" | "claimed" | "paid" | "cancelled";
+        /**
+         * @description A refund owed to a payer, made by a shop plugin through the Greenfield pull payment API. The
+         *     payer opens `claim_url` and leaves a Bitcoin address; btpay then fixes the BTC amount at the
+         *     current rate (rounded HALF_UP to whole satoshis). You send it from your own wallet and
+         *     record the txid with `POST /refunds/{ref}/paid`.
+         * @example {
+         *       "ref": "7pQm2xKc9RtV4nWbZ3aLfE",
+         *       "status": "awaiting_claim",
+         *       "name": "Refund of order 1234; damaged",
+         *       "description": null,
+         *       "amount": "25.00",
+         *       "currency": "USD",
+         *       "invoice_ref": null,
+         *       "claim_url": "https://pay.example.com/pull-payments/7pQm2xKc9RtV4nWbZ3aLfE",
+         *       "claim_address": null,
+         *       "claim_amount_sats": null,
+         *       "claim_btc_amount": null,
+         *       "claim_rate": null,
+         *       "txid": null,
+         *       "created_at": 1710345600,
+         *       "claimed_at": null,
+         *       "paid_at": null,
+         *       "expires_at": null
+         *     }
+         */
+        Refund: {
+            /** @description Public reference; also the Greenfield pull payment id. */
+            ref: string;
+            status: components["schemas"]["RefundStatus"];
+            name: string;
+            description: string | null;
+            /** @description What is owed, in `currency`. */
+            amount: components["schemas"]["Decimal"];
+            /** @description An ISO 4217 code, or `BTC` for a refund priced in bitcoin. */
+            currency: string;
+            /** @description The refunded invoice, when the shop named one (by invoice ref or order id). */
+            invoice_ref: string | null;
+            /**
+             * Format: uri
+             * @description The payer's claim page.
+             */
+            claim_url: string;
+            /** @description Where to send the refund (set when claimed). */
+            claim_address: string | null;
+            /** @description Satoshis to send, fixed when claimed (decimal integer string). */
+            claim_amount_sats: string | null;
+            /** @description The same amount in BTC with 8 decimals. */
+            claim_btc_amount: components["schemas"]["Decimal"] | null;
+            /** @description The rate (currency per BTC) used at claim time; null for BTC refunds. */
+            claim_rate: components["schemas"]["Decimal"] | null;
+            /** @description The transaction you paid it with (set when marked paid). */
+            txid: string | null;
+            created_at: number;
+            claimed_at: number | null;
+            paid_at: number | null;
+            /** @description After this time the payer can no longer claim it. */
+            expires_at: number | null;
+        };
+        /**
+         * @example {
+         *       "refunds": [],
+         *       "total": 0,
+         *       "limit": 50,
+         *       "offset": 0
+         *     }
+         */
+        RefundList: {
+            refunds: components["schemas"]["Refund"][];
+            /** @description Number of refunds matching the filter, across all pages. */
+            total: number;
+            limit: number;
+            offset: number;
+        };
+        /**
+         * @example {
+         *       "txid": "9f2c45a12db0144909b5db269415f7319179105982ac70ed80d76ea79d923ebf"
+         *     }
+         */
+        RefundMarkPaid: {
+            /** @description The id of the transaction that paid the refund (64 hex characters). */
+            txid: string;
+        };
+        /**
          * @description An event btpay delivers: the reference's seven, plus the lifecycle's other changes
-         *     (`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`), which
-         *     reach endpoints subscribed to `*`.
+         *     (`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`) and
+         *     `invoice.marked` (a shop plugin marked the invoice `Settled` or `Invalid` through the
+         *     Greenfield API; `data` is `{ref, mark}`), which reach endpoints subscribed to `*`.
          * @example invoice.paid
          * @enum {string}
          */
-        WebhookEventType: "invoice.created" | "invoice.paid" | "invoice.confirmed" | "invoice.expired" | "invoice.cancelled" | "payment.received" | "payment.confirmed" | "invoice.partially_paid" | "invoice.paid_late" | "invoice.reverted" | "payment.removed";
+        WebhookEventType: "invoice.created" | "invoice.paid" | "invoice.confirmed" | "invoice.expired" | "invoice.cancelled" | "payment.received" | "payment.confirmed" | "invoice.partially_paid" | "invoice.paid_late" | "invoice.reverted" | "payment.removed" | "invoice.marked";
         /**
          * @description An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),
          *     `invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),
@@ -1345,6 +1519,11 @@ export interface components {
          */
         WebhookId: number;
         /**
+         * @description The refund's reference (its claim page is `/pull-payments/{ref}`).
+         * @example 7pQm2xKc9RtV4nWbZ3aLfE
+         */
+        RefundRef: string;
+        /**
          * @description Results per page.
          * @example 20
          */
@@ -1673,6 +1852,144 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listRefunds: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only refunds with this status (all statuses when omitted).
+                 * @example claimed
+                 */
+                status?: components["schemas"]["RefundStatus"];
+                /**
+                 * @description Results per page.
+                 * @example 20
+                 */
+                limit?: components["parameters"]["Limit"];
+                /**
+                 * @description Number of results to skip.
+                 * @example 0
+                 */
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of refunds. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    getRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's reference (its claim page is `/pull-payments/{ref}`).
+                 * @example 7pQm2xKc9RtV4nWbZ3aLfE
+                 */
+                ref: components["parameters"]["RefundRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refund. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    cancelRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's reference (its claim page is `/pull-payments/{ref}`).
+                 * @example 7pQm2xKc9RtV4nWbZ3aLfE
+                 */
+                ref: components["parameters"]["RefundRef"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled refund. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    markRefundPaid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The refund's reference (its claim page is `/pull-payments/{ref}`).
+                 * @example 7pQm2xKc9RtV4nWbZ3aLfE
+                 */
+                ref: components["parameters"]["RefundRef"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundMarkPaid"];
+            };
+        };
+        responses: {
+            /** @description The paid refund. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
         };
     };
@@ -2120,6 +2437,14 @@ export type Wallet = components["schemas"]["Wallet"];
 export type Rate = components["schemas"]["Rate"];
 /** Schema `RateList`. */
 export type RateList = components["schemas"]["RateList"];
+/** Schema `RefundStatus`. */
+export type RefundStatus = components["schemas"]["RefundStatus"];
+/** Schema `Refund`. */
+export type Refund = components["schemas"]["Refund"];
+/** Schema `RefundList`. */
+export type RefundList = components["schemas"]["RefundList"];
+/** Schema `RefundMarkPaid`. */
+export type RefundMarkPaid = components["schemas"]["RefundMarkPaid"];
 /** Schema `WebhookEventType`. */
 export type WebhookEventType = components["schemas"]["WebhookEventType"];
 /** Schema `WebhookEvent`. */
@@ -2189,6 +2514,24 @@ export type DeletePaymentLinkParams = operations["deletePaymentLink"]["parameter
 export type DeletePaymentLinkResponse = components["schemas"]["Ok"];
 /** GET /rates: 200 response body. */
 export type GetRatesResponse = components["schemas"]["RateList"];
+/** GET /refunds: query string after validation (defaults filled in). */
+export type ListRefundsQuery = WithDefaults<NonNullable<operations["listRefunds"]["parameters"]["query"]>, "limit" | "offset">;
+/** GET /refunds: 200 response body. */
+export type ListRefundsResponse = components["schemas"]["RefundList"];
+/** GET /refunds/{ref}: path parameters after validation. */
+export type GetRefundParams = operations["getRefund"]["parameters"]["path"];
+/** GET /refunds/{ref}: 200 response body. */
+export type GetRefundResponse = components["schemas"]["Refund"];
+/** DELETE /refunds/{ref}: path parameters after validation. */
+export type CancelRefundParams = operations["cancelRefund"]["parameters"]["path"];
+/** DELETE /refunds/{ref}: 200 response body. */
+export type CancelRefundResponse = components["schemas"]["Refund"];
+/** POST /refunds/{ref}/paid: path parameters after validation. */
+export type MarkRefundPaidParams = operations["markRefundPaid"]["parameters"]["path"];
+/** POST /refunds/{ref}/paid: JSON request body after validation. */
+export type MarkRefundPaidBody = components["schemas"]["RefundMarkPaid"];
+/** POST /refunds/{ref}/paid: 200 response body. */
+export type MarkRefundPaidResponse = components["schemas"]["Refund"];
 /** GET /wallet: 200 response body. */
 export type GetWalletResponse = components["schemas"]["Wallet"];
 /** PUT /wallet: JSON request body after validation (defaults filled in). */

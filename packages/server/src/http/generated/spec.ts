@@ -41,6 +41,10 @@ export const openapiDocument: Record<string, unknown> = {
       "description": "Webhook endpoints that receive signed event deliveries."
     },
     {
+      "name": "refunds",
+      "description": "Refunds owed to payers, made by shop plugins (Greenfield pull payments). The payer leaves a\nBitcoin address on the refund's claim page; you pay from your own wallet and record the txid.\n"
+    },
+    {
       "name": "public",
       "description": "Unauthenticated endpoints for payers' browsers (payment links, checkout): no API key, CORS\nopen, rate-limited per client address, and only what a payer needs.\n"
     },
@@ -742,6 +746,228 @@ export const openapiDocument: Record<string, unknown> = {
         }
       }
     },
+    "/refunds": {
+      "get": {
+        "operationId": "listRefunds",
+        "tags": [
+          "refunds"
+        ],
+        "summary": "List refunds",
+        "description": "Newest first, paginated with `limit` and `offset`, optionally filtered by status. A refund is\n`awaiting_claim` (the payer has not left an address yet) -> `claimed` (address given, BTC\namount fixed at that moment's rate: send `claim_amount_sats` to `claim_address` from your own\nwallet, then mark it paid) -> `paid`; or `cancelled`.\n",
+        "parameters": [
+          {
+            "name": "status",
+            "in": "query",
+            "description": "Only refunds with this status (all statuses when omitted).",
+            "schema": {
+              "$ref": "#/components/schemas/RefundStatus"
+            },
+            "example": "claimed"
+          },
+          {
+            "$ref": "#/components/parameters/Limit"
+          },
+          {
+            "$ref": "#/components/parameters/Offset"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "One page of refunds.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RefundList"
+                },
+                "examples": {
+                  "page": {
+                    "summary": "One claimed refund",
+                    "value": {
+                      "refunds": [
+                        {
+                          "ref": "7pQm2xKc9RtV4nWbZ3aLfE",
+                          "status": "claimed",
+                          "name": "Refund of order 1234; damaged",
+                          "description": null,
+                          "amount": "25.00",
+                          "currency": "USD",
+                          "invoice_ref": "A1B2C3D4-E5F6A7B8",
+                          "claim_url": "https://pay.example.com/pull-payments/7pQm2xKc9RtV4nWbZ3aLfE",
+                          "claim_address": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+                          "claim_amount_sats": "35281",
+                          "claim_btc_amount": "0.00035281",
+                          "claim_rate": "70860.12",
+                          "txid": null,
+                          "created_at": 1710345600,
+                          "claimed_at": 1710349200,
+                          "paid_at": null,
+                          "expires_at": null
+                        }
+                      ],
+                      "total": 1,
+                      "limit": 50,
+                      "offset": 0
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/refunds/{ref}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/RefundRef"
+        }
+      ],
+      "get": {
+        "operationId": "getRefund",
+        "tags": [
+          "refunds"
+        ],
+        "summary": "Get a refund",
+        "description": "The refund, with the payer's address and the BTC amount once claimed, and the txid once paid.",
+        "responses": {
+          "200": {
+            "description": "The refund.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Refund"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "cancelRefund",
+        "tags": [
+          "refunds"
+        ],
+        "summary": "Cancel a refund",
+        "description": "Cancels a refund that is not paid yet (awaiting a claim, or claimed): its claim page then says\nso and takes no address. Cancelling a cancelled refund answers it unchanged; a paid one\nanswers 400.\n",
+        "responses": {
+          "200": {
+            "description": "The cancelled refund.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Refund"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
+    "/refunds/{ref}/paid": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/RefundRef"
+        }
+      ],
+      "post": {
+        "operationId": "markRefundPaid",
+        "tags": [
+          "refunds"
+        ],
+        "summary": "Mark a claimed refund paid",
+        "description": "Records the transaction you sent the refund with (btpay holds no keys and never sends money:\nyou pay `claim_amount_sats` to `claim_address` from your own wallet). Only a `claimed` refund\ncan be marked paid; marking it again with the same txid answers it unchanged, any other\nstate answers 400. The payer's claim page then shows the txid.\n",
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RefundMarkPaid"
+              },
+              "examples": {
+                "paid": {
+                  "summary": "The refund's transaction",
+                  "value": {
+                    "txid": "9f2c45a12db0144909b5db269415f7319179105982ac70ed80d76ea79d923ebf"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The paid refund.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Refund"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          }
+        }
+      }
+    },
     "/wallet": {
       "get": {
         "operationId": "getWallet",
@@ -1428,6 +1654,17 @@ export const openapiDocument: Record<string, unknown> = {
           "maximum": 2147483647
         },
         "example": 1
+      },
+      "RefundRef": {
+        "name": "ref",
+        "in": "path",
+        "required": true,
+        "description": "The refund's reference (its claim page is `/pull-payments/{ref}`).",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,32}$"
+        },
+        "example": "7pQm2xKc9RtV4nWbZ3aLfE"
       },
       "Limit": {
         "name": "limit",
@@ -2824,9 +3061,229 @@ export const openapiDocument: Record<string, unknown> = {
           }
         ]
       },
+      "RefundStatus": {
+        "type": "string",
+        "description": "`awaiting_claim` (no address yet) -> `claimed` (the payer left an address; the BTC amount is\nfixed) -> `paid` (you recorded the txid); or `cancelled` before it was paid.\n",
+        "enum": [
+          "awaiting_claim",
+          "claimed",
+          "paid",
+          "cancelled"
+        ],
+        "examples": [
+          "claimed"
+        ]
+      },
+      "Refund": {
+        "type": "object",
+        "description": "A refund owed to a payer, made by a shop plugin through the Greenfield pull payment API. The\npayer opens `claim_url` and leaves a Bitcoin address; btpay then fixes the BTC amount at the\ncurrent rate (rounded HALF_UP to whole satoshis). You send it from your own wallet and\nrecord the txid with `POST /refunds/{ref}/paid`.\n",
+        "required": [
+          "ref",
+          "status",
+          "name",
+          "description",
+          "amount",
+          "currency",
+          "invoice_ref",
+          "claim_url",
+          "claim_address",
+          "claim_amount_sats",
+          "claim_btc_amount",
+          "claim_rate",
+          "txid",
+          "created_at",
+          "claimed_at",
+          "paid_at",
+          "expires_at"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "ref": {
+            "type": "string",
+            "description": "Public reference; also the Greenfield pull payment id."
+          },
+          "status": {
+            "$ref": "#/components/schemas/RefundStatus"
+          },
+          "name": {
+            "type": "string"
+          },
+          "description": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "amount": {
+            "$ref": "#/components/schemas/Decimal",
+            "description": "What is owed, in `currency`."
+          },
+          "currency": {
+            "type": "string",
+            "pattern": "^[A-Z]{3}$",
+            "description": "An ISO 4217 code, or `BTC` for a refund priced in bitcoin."
+          },
+          "invoice_ref": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The refunded invoice, when the shop named one (by invoice ref or order id)."
+          },
+          "claim_url": {
+            "type": "string",
+            "format": "uri",
+            "description": "The payer's claim page."
+          },
+          "claim_address": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Where to send the refund (set when claimed)."
+          },
+          "claim_amount_sats": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9]+$",
+            "description": "Satoshis to send, fixed when claimed (decimal integer string)."
+          },
+          "claim_btc_amount": {
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/Decimal"
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "description": "The same amount in BTC with 8 decimals."
+          },
+          "claim_rate": {
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/Decimal"
+              },
+              {
+                "type": "null"
+              }
+            ],
+            "description": "The rate (currency per BTC) used at claim time; null for BTC refunds."
+          },
+          "txid": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "pattern": "^[0-9a-f]{64}$",
+            "description": "The transaction you paid it with (set when marked paid)."
+          },
+          "created_at": {
+            "type": "integer"
+          },
+          "claimed_at": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "paid_at": {
+            "type": [
+              "integer",
+              "null"
+            ]
+          },
+          "expires_at": {
+            "type": [
+              "integer",
+              "null"
+            ],
+            "description": "After this time the payer can no longer claim it."
+          }
+        },
+        "examples": [
+          {
+            "ref": "7pQm2xKc9RtV4nWbZ3aLfE",
+            "status": "awaiting_claim",
+            "name": "Refund of order 1234; damaged",
+            "description": null,
+            "amount": "25.00",
+            "currency": "USD",
+            "invoice_ref": null,
+            "claim_url": "https://pay.example.com/pull-payments/7pQm2xKc9RtV4nWbZ3aLfE",
+            "claim_address": null,
+            "claim_amount_sats": null,
+            "claim_btc_amount": null,
+            "claim_rate": null,
+            "txid": null,
+            "created_at": 1710345600,
+            "claimed_at": null,
+            "paid_at": null,
+            "expires_at": null
+          }
+        ]
+      },
+      "RefundList": {
+        "type": "object",
+        "required": [
+          "refunds",
+          "total",
+          "limit",
+          "offset"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "refunds": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Refund"
+            }
+          },
+          "total": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Number of refunds matching the filter, across all pages."
+          },
+          "limit": {
+            "type": "integer"
+          },
+          "offset": {
+            "type": "integer"
+          }
+        },
+        "examples": [
+          {
+            "refunds": [],
+            "total": 0,
+            "limit": 50,
+            "offset": 0
+          }
+        ]
+      },
+      "RefundMarkPaid": {
+        "type": "object",
+        "required": [
+          "txid"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "txid": {
+            "type": "string",
+            "pattern": "^[0-9a-fA-F]{64}$",
+            "description": "The id of the transaction that paid the refund (64 hex characters)."
+          }
+        },
+        "examples": [
+          {
+            "txid": "9f2c45a12db0144909b5db269415f7319179105982ac70ed80d76ea79d923ebf"
+          }
+        ]
+      },
       "WebhookEventType": {
         "type": "string",
-        "description": "An event btpay delivers: the reference's seven, plus the lifecycle's other changes\n(`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`), which\nreach endpoints subscribed to `*`.\n",
+        "description": "An event btpay delivers: the reference's seven, plus the lifecycle's other changes\n(`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`) and\n`invoice.marked` (a shop plugin marked the invoice `Settled` or `Invalid` through the\nGreenfield API; `data` is `{ref, mark}`), which reach endpoints subscribed to `*`.\n",
         "enum": [
           "invoice.created",
           "invoice.paid",
@@ -2838,7 +3295,8 @@ export const openapiDocument: Record<string, unknown> = {
           "invoice.partially_paid",
           "invoice.paid_late",
           "invoice.reverted",
-          "payment.removed"
+          "payment.removed",
+          "invoice.marked"
         ],
         "examples": [
           "invoice.paid"

@@ -2,6 +2,7 @@
 import type { ValidateFunction } from "ajv";
 import type {
   CancelInvoiceParams,
+  CancelRefundParams,
   CreateInvoiceBody,
   CreateInvoiceHeaders,
   CreatePaymentLinkBody,
@@ -18,9 +19,13 @@ import type {
   GetInvoiceQuery,
   GetInvoiceStatusParams,
   GetPublicPaymentLinkParams,
+  GetRefundParams,
   ListInvoicesQuery,
+  ListRefundsQuery,
   ListWebhookDeliveriesParams,
   ListWebhookDeliveriesQuery,
+  MarkRefundPaidBody,
+  MarkRefundPaidParams,
   RedeliverWebhookDeliveryParams,
   SetWalletBody,
 } from "./openapi.js";
@@ -36,6 +41,10 @@ export type OperationId =
   | "createPaymentLink"
   | "deletePaymentLink"
   | "getRates"
+  | "listRefunds"
+  | "getRefund"
+  | "cancelRefund"
+  | "markRefundPaid"
   | "getWallet"
   | "setWallet"
   | "listWebhooks"
@@ -85,6 +94,10 @@ export declare const validators: {
   readonly createPaymentLink: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers: ValidateFunction<CreatePaymentLinkHeaders>; readonly body: ValidateFunction<CreatePaymentLinkBody> };
   readonly deletePaymentLink: { readonly params: ValidateFunction<DeletePaymentLinkParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
   readonly getRates: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly listRefunds: { readonly params?: undefined; readonly query: ValidateFunction<ListRefundsQuery>; readonly headers?: undefined; readonly body?: undefined };
+  readonly getRefund: { readonly params: ValidateFunction<GetRefundParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly cancelRefund: { readonly params: ValidateFunction<CancelRefundParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
+  readonly markRefundPaid: { readonly params: ValidateFunction<MarkRefundPaidParams>; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body: ValidateFunction<MarkRefundPaidBody> };
   readonly getWallet: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };
   readonly setWallet: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body: ValidateFunction<SetWalletBody> };
   readonly listWebhooks: { readonly params?: undefined; readonly query: ValidateFunction<Record<string, never>>; readonly headers?: undefined; readonly body?: undefined };

@@ -913,14 +913,77 @@ const body = (() => {
   validate28.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema49 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WalletSet"};
-  const schema50 = {"type":"object","additionalProperties":false,"properties":{"xpub":{"type":"string","minLength":1,"maxLength":200,"description":"An extended public key (xpub/ypub/zpub/tpub/upub/vpub)."},"descriptor":{"type":"string","minLength":1,"maxLength":1000,"description":"An output descriptor with a `/*` or `/<0;1>/*` wildcard."},"gap_limit":{"type":"integer","minimum":1,"maximum":1000,"default":20,"description":"How many unpaid addresses in a row the merchant's wallet software scans (default 20)."}},"examples":[{"descriptor":"wpkh([73c5da0a/84'/0'/0']xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)","gap_limit":20},{"xpub":"zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"}]};
+  const schema49 = {"$id":"https://btpay.invalid/openapi/operations/markRefundPaid/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/RefundMarkPaid"};
+  const schema50 = {"type":"object","required":["txid"],"additionalProperties":false,"properties":{"txid":{"type":"string","pattern":"^[0-9a-fA-F]{64}$","description":"The id of the transaction that paid the refund (64 hex characters)."}},"examples":[{"txid":"9f2c45a12db0144909b5db269415f7319179105982ac70ed80d76ea79d923ebf"}]};
+  const pattern14 = new RegExp("^[0-9a-fA-F]{64}$", "u");
   
   function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/setWallet/body" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/markRefundPaid/body" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate32.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  const _errs0 = errors;
+  if(errors === _errs0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.txid === undefined) && (missing0 = "txid")){
+  validate32.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RefundMarkPaid/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs2 = errors;
+  for(const key0 in data){
+  if(!(key0 === "txid")){
+  validate32.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RefundMarkPaid/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs2 === errors){
+  if(data.txid !== undefined){
+  let data0 = data.txid;
+  const _errs3 = errors;
+  if(errors === _errs3){
+  if(typeof data0 === "string"){
+  if(!pattern14.test(data0)){
+  validate32.errors = [{instancePath:instancePath+"/txid",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RefundMarkPaid/properties/txid/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{64}$"},message:"must match pattern \""+"^[0-9a-fA-F]{64}$"+"\""}];
+  return false;
+  }
+  }
+  else {
+  validate32.errors = [{instancePath:instancePath+"/txid",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RefundMarkPaid/properties/txid/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate32.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RefundMarkPaid/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate32.errors = vErrors;
+  return errors === 0;
+  }
+  validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema51 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WalletSet"};
+  const schema52 = {"type":"object","additionalProperties":false,"properties":{"xpub":{"type":"string","minLength":1,"maxLength":200,"description":"An extended public key (xpub/ypub/zpub/tpub/upub/vpub)."},"descriptor":{"type":"string","minLength":1,"maxLength":1000,"description":"An output descriptor with a `/*` or `/<0;1>/*` wildcard."},"gap_limit":{"type":"integer","minimum":1,"maximum":1000,"default":20,"description":"How many unpaid addresses in a row the merchant's wallet software scans (default 20)."}},"examples":[{"descriptor":"wpkh([73c5da0a/84'/0'/0']xpub6CatWdiZiodmUeTDp8LT5or8nmbKNcuyvz7WyksVFkKB4RHwCD3XyuvPEbvqAQY3rAPshWcMLoP2fMFMKHPJ4ZeZXYVUhLv1VMrjPC7PW6V/<0;1>/*)","gap_limit":20},{"xpub":"zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs"}]};
+  
+  function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/setWallet/body" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate33.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -936,7 +999,7 @@ const body = (() => {
   const _errs2 = errors;
   for(const key0 in data){
   if(!(((key0 === "xpub") || (key0 === "descriptor")) || (key0 === "gap_limit"))){
-  validate32.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate33.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
@@ -948,18 +1011,18 @@ const body = (() => {
   if(errors === _errs3){
   if(typeof data0 === "string"){
   if(func2(data0) > 200){
-  validate32.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+  validate33.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
   return false;
   }
   else {
   if(func2(data0) < 1){
-  validate32.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  validate33.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
   return false;
   }
   }
   }
   else {
-  validate32.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate33.errors = [{instancePath:instancePath+"/xpub",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/xpub/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -975,18 +1038,18 @@ const body = (() => {
   if(errors === _errs5){
   if(typeof data1 === "string"){
   if(func2(data1) > 1000){
-  validate32.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"}];
+  validate33.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/maxLength",keyword:"maxLength",params:{limit: 1000},message:"must NOT have more than 1000 characters"}];
   return false;
   }
   else {
   if(func2(data1) < 1){
-  validate32.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  validate33.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
   return false;
   }
   }
   }
   else {
-  validate32.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate33.errors = [{instancePath:instancePath+"/descriptor",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/descriptor/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -999,18 +1062,18 @@ const body = (() => {
   let data2 = data.gap_limit;
   const _errs7 = errors;
   if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-  validate32.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  validate33.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
   return false;
   }
   if(errors === _errs7){
   if((typeof data2 == "number") && (isFinite(data2))){
   if(data2 > 1000 || isNaN(data2)){
-  validate32.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
+  validate33.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000},message:"must be <= 1000"}];
   return false;
   }
   else {
   if(data2 < 1 || isNaN(data2)){
-  validate32.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  validate33.errors = [{instancePath:instancePath+"/gap_limit",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/properties/gap_limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
   return false;
   }
   }
@@ -1022,24 +1085,24 @@ const body = (() => {
   }
   }
   else {
-  validate32.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate33.errors = [{instancePath,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WalletSet/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate32.errors = vErrors;
+  validate33.errors = vErrors;
   return errors === 0;
   }
-  validate32.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema51 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookCreate"};
-  const schema52 = {"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"The endpoint that receives deliveries (HTTPS; plain http only makes sense for local development)."},"events":{"type":"array","minItems":1,"uniqueItems":true,"default":["*"],"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent"}},"description":{"type":"string","maxLength":500}},"examples":[{"url":"https://yoursite.com/webhook","events":["invoice.paid","invoice.confirmed"],"description":"Production webhook"}]};
-  const schema53 = {"type":"string","description":"An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),\n`invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),\n`invoice.cancelled`, `payment.received` (payment detected on the address), `payment.confirmed`,\nor `*` for all events.\n","enum":["invoice.created","invoice.paid","invoice.confirmed","invoice.expired","invoice.cancelled","payment.received","payment.confirmed","*"],"examples":["invoice.paid"]};
+  const schema53 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookCreate"};
+  const schema54 = {"type":"object","required":["url"],"additionalProperties":false,"properties":{"url":{"type":"string","format":"uri","pattern":"^https?://","maxLength":2000,"description":"The endpoint that receives deliveries (HTTPS; plain http only makes sense for local development)."},"events":{"type":"array","minItems":1,"uniqueItems":true,"default":["*"],"items":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent"}},"description":{"type":"string","maxLength":500}},"examples":[{"url":"https://yoursite.com/webhook","events":["invoice.paid","invoice.confirmed"],"description":"Production webhook"}]};
+  const schema55 = {"type":"string","description":"An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),\n`invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),\n`invoice.cancelled`, `payment.received` (payment detected on the address), `payment.confirmed`,\nor `*` for all events.\n","enum":["invoice.created","invoice.paid","invoice.confirmed","invoice.expired","invoice.cancelled","payment.received","payment.confirmed","*"],"examples":["invoice.paid"]};
   
-  function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate34.evaluated;
+  const evaluated0 = validate35.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -1053,14 +1116,14 @@ const body = (() => {
   }
   let missing0;
   if((data.url === undefined) && (missing0 = "url")){
-  validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
   return false;
   }
   else {
   const _errs1 = errors;
   for(const key0 in data){
   if(!(((key0 === "url") || (key0 === "events")) || (key0 === "description"))){
-  validate34.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate35.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
@@ -1073,24 +1136,24 @@ const body = (() => {
   if(errors === _errs2){
   if(typeof data0 === "string"){
   if(func2(data0) > 2000){
-  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
+  validate35.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/maxLength",keyword:"maxLength",params:{limit: 2000},message:"must NOT have more than 2000 characters"}];
   return false;
   }
   else {
   if(!pattern9.test(data0)){
-  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""}];
+  validate35.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/pattern",keyword:"pattern",params:{pattern: "^https?://"},message:"must match pattern \""+"^https?://"+"\""}];
   return false;
   }
   else {
   if(!(formats2(data0))){
-  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""}];
+  validate35.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/format",keyword:"format",params:{format: "uri"},message:"must match format \""+"uri"+"\""}];
   return false;
   }
   }
   }
   }
   else {
-  validate34.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate35.errors = [{instancePath:instancePath+"/url",schemaPath:"#/properties/url/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -1106,7 +1169,7 @@ const body = (() => {
   if(errors === _errs4){
   if(Array.isArray(data1)){
   if(data1.length < 1){
-  validate34.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
+  validate35.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"}];
   return false;
   }
   else {
@@ -1116,11 +1179,11 @@ const body = (() => {
   let data2 = data1[i0];
   const _errs6 = errors;
   if(typeof data2 !== "string"){
-  validate34.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate35.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   if(!((((((((data2 === "invoice.created") || (data2 === "invoice.paid")) || (data2 === "invoice.confirmed")) || (data2 === "invoice.expired")) || (data2 === "invoice.cancelled")) || (data2 === "payment.received")) || (data2 === "payment.confirmed")) || (data2 === "*"))){
-  validate34.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/enum",keyword:"enum",params:{allowedValues: schema53.enum},message:"must be equal to one of the allowed values"}];
+  validate35.errors = [{instancePath:instancePath+"/events/" + i0,schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/WebhookEvent/enum",keyword:"enum",params:{allowedValues: schema55.enum},message:"must be equal to one of the allowed values"}];
   return false;
   }
   var valid1 = _errs6 === errors;
@@ -1136,7 +1199,7 @@ const body = (() => {
   for(;i1--;){
   for(j0 = i1; j0--;){
   if(func0(data1[i1], data1[j0])){
-  validate34.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"}];
+  validate35.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/uniqueItems",keyword:"uniqueItems",params:{i: i1, j: j0},message:"must NOT have duplicate items (items ## "+j0+" and "+i1+" are identical)"}];
   return false;
   break outer0;
   }
@@ -1147,7 +1210,7 @@ const body = (() => {
   }
   }
   else {
-  validate34.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+  validate35.errors = [{instancePath:instancePath+"/events",schemaPath:"#/properties/events/type",keyword:"type",params:{type: "array"},message:"must be array"}];
   return false;
   }
   }
@@ -1159,12 +1222,12 @@ const body = (() => {
   if(errors === _errs9){
   if(typeof data3 === "string"){
   if(func2(data3) > 500){
-  validate34.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];
+  validate35.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"}];
   return false;
   }
   }
   else {
-  validate34.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate35.errors = [{instancePath:instancePath+"/description",schemaPath:"#/properties/description/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -1179,9 +1242,30 @@ const body = (() => {
   }
   }
   else {
-  validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate35.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
+  }
+  validate35.errors = vErrors;
+  return errors === 0;
+  }
+  validate35.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createWebhook/body" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate34.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(!(validate35(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+  vErrors = vErrors === null ? validate35.errors : vErrors.concat(validate35.errors);
+  errors = vErrors.length;
   }
   validate34.errors = vErrors;
   return errors === 0;
@@ -1189,34 +1273,13 @@ const body = (() => {
   validate34.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/createWebhook/body" */;
+  const schema56 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentLinkInvoiceCreate"};
+  const schema57 = {"type":"object","additionalProperties":false,"properties":{"amount":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"The amount the payer chose (open-amount links only)."}},"examples":[{"amount":"25.00"}]};
+  
+  function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate33.evaluated;
-  if(evaluated0.dynamicProps){
-  evaluated0.props = undefined;
-  }
-  if(evaluated0.dynamicItems){
-  evaluated0.items = undefined;
-  }
-  if(!(validate34(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-  vErrors = vErrors === null ? validate34.errors : vErrors.concat(validate34.errors);
-  errors = vErrors.length;
-  }
-  validate33.errors = vErrors;
-  return errors === 0;
-  }
-  validate33.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  
-  
-  const schema54 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/body","$ref":"https://btpay.invalid/openapi/components.json#/$defs/PaymentLinkInvoiceCreate"};
-  const schema55 = {"type":"object","additionalProperties":false,"properties":{"amount":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput","description":"The amount the payer chose (open-amount links only)."}},"examples":[{"amount":"25.00"}]};
-  
-  function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  let vErrors = null;
-  let errors = 0;
-  const evaluated0 = validate37.evaluated;
+  const evaluated0 = validate38.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -1228,7 +1291,7 @@ const body = (() => {
   const _errs1 = errors;
   for(const key0 in data){
   if(!(key0 === "amount")){
-  validate37.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate38.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
@@ -1238,18 +1301,18 @@ const body = (() => {
   let data0 = data.amount;
   const _errs3 = errors;
   if((typeof data0 !== "string") && (!((typeof data0 == "number") && (isFinite(data0))))){
-  validate37.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/type",keyword:"type",params:{type: schema35.type},message:"must be string,number"}];
+  validate38.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/type",keyword:"type",params:{type: schema35.type},message:"must be string,number"}];
   return false;
   }
   if(errors === _errs3){
   if(typeof data0 === "string"){
   if(func2(data0) > 40){
-  validate37.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
+  validate38.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/maxLength",keyword:"maxLength",params:{limit: 40},message:"must NOT have more than 40 characters"}];
   return false;
   }
   else {
   if(!pattern4.test(data0)){
-  validate37.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/pattern",keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?[0-9]+(\\.[0-9]+)?$"+"\""}];
+  validate38.errors = [{instancePath:instancePath+"/amount",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/DecimalInput/pattern",keyword:"pattern",params:{pattern: "^-?[0-9]+(\\.[0-9]+)?$"},message:"must match pattern \""+"^-?[0-9]+(\\.[0-9]+)?$"+"\""}];
   return false;
   }
   }
@@ -1259,36 +1322,36 @@ const body = (() => {
   }
   }
   else {
-  validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate38.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate37.errors = vErrors;
+  validate38.errors = vErrors;
   return errors === 0;
   }
-  validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/body" */;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate36.evaluated;
+  const evaluated0 = validate37.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
   if(evaluated0.dynamicItems){
   evaluated0.items = undefined;
   }
-  if(!(validate37(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
-  vErrors = vErrors === null ? validate37.errors : vErrors.concat(validate37.errors);
+  if(!(validate38(data, {instancePath,parentData,parentDataProperty,rootData,dynamicAnchors}))){
+  vErrors = vErrors === null ? validate38.errors : vErrors.concat(validate38.errors);
   errors = vErrors.length;
   }
-  validate36.errors = vErrors;
+  validate37.errors = vErrors;
   return errors === 0;
   }
-  validate36.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  return { createInvoice_body: validate20, createPaymentLink_body: validate28, setWallet_body: validate32, createWebhook_body: validate33, createPaymentLinkInvoice_body: validate36 };
+  validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  return { createInvoice_body: validate20, createPaymentLink_body: validate28, markRefundPaid_body: validate32, setWallet_body: validate33, createWebhook_body: validate34, createPaymentLinkInvoice_body: validate37 };
 })();
 
 const input = (() => {
@@ -2321,10 +2384,11 @@ const input = (() => {
   validate37.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema50 = {"$id":"https://btpay.invalid/openapi/operations/getWallet/query","type":"object","properties":{},"additionalProperties":false};
+  const schema50 = {"$id":"https://btpay.invalid/openapi/operations/listRefunds/query","type":"object","properties":{"status":{"$ref":"https://btpay.invalid/openapi/components.json#/$defs/RefundStatus"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":50},"offset":{"type":"integer","minimum":0,"maximum":2147483647,"default":0}},"additionalProperties":false};
+  const schema51 = {"type":"string","description":"`awaiting_claim` (no address yet) -> `claimed` (the payer left an address; the BTC amount is\nfixed) -> `paid` (you recorded the txid); or `cancelled` before it was paid.\n","enum":["awaiting_claim","claimed","paid","cancelled"],"examples":["claimed"]};
   
   function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/getWallet/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/listRefunds/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate38.evaluated;
@@ -2336,10 +2400,133 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
+  if(data.limit === undefined){
+  data.limit = 50;
+  }
+  if(data.offset === undefined){
+  data.offset = 0;
+  }
+  const _errs1 = errors;
   for(const key0 in data){
+  if(!(((key0 === "status") || (key0 === "limit")) || (key0 === "offset"))){
   validate38.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.status !== undefined){
+  let data0 = data.status;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate38.errors = [{instancePath:instancePath+"/status",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RefundStatus/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["status"] = coerced0;
+  }
+  }
+  }
+  if(!((((data0 === "awaiting_claim") || (data0 === "claimed")) || (data0 === "paid")) || (data0 === "cancelled"))){
+  validate38.errors = [{instancePath:instancePath+"/status",schemaPath:"https://btpay.invalid/openapi/components.json#/$defs/RefundStatus/enum",keyword:"enum",params:{allowedValues: schema51.enum},message:"must be equal to one of the allowed values"}];
+  return false;
+  }
+  var valid0 = _errs2 === errors;
+  }
+  else {
+  var valid0 = true;
+  }
+  if(valid0){
+  let data1 = data.limit;
+  const _errs5 = errors;
+  if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+  let dataType1 = typeof data1;
+  let coerced1 = undefined;
+  if(!(coerced1 !== undefined)){
+  if(dataType1 === "boolean" || data1 === null
+                || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
+  coerced1 = +data1;
+  }
+  else {
+  validate38.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced1 !== undefined){
+  data1 = coerced1;
+  if(data !== undefined){
+  data["limit"] = coerced1;
+  }
+  }
+  }
+  if(errors === _errs5){
+  if((typeof data1 == "number") && (isFinite(data1))){
+  if(data1 > 100 || isNaN(data1)){
+  validate38.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+  return false;
+  }
+  else {
+  if(data1 < 1 || isNaN(data1)){
+  validate38.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs5 === errors;
+  if(valid0){
+  let data2 = data.offset;
+  const _errs7 = errors;
+  if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
+  let dataType2 = typeof data2;
+  let coerced2 = undefined;
+  if(!(coerced2 !== undefined)){
+  if(dataType2 === "boolean" || data2 === null
+                || (dataType2 === "string" && data2 && data2 == +data2 && !(data2 % 1))){
+  coerced2 = +data2;
+  }
+  else {
+  validate38.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced2 !== undefined){
+  data2 = coerced2;
+  if(data !== undefined){
+  data["offset"] = coerced2;
+  }
+  }
+  }
+  if(errors === _errs7){
+  if((typeof data2 == "number") && (isFinite(data2))){
+  if(data2 > 2147483647 || isNaN(data2)){
+  validate38.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data2 < 0 || isNaN(data2)){
+  validate38.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs7 === errors;
+  }
+  }
   }
   }
   else {
@@ -2353,10 +2540,11 @@ const input = (() => {
   validate38.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema51 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/query","type":"object","properties":{},"additionalProperties":false};
+  const schema52 = {"$id":"https://btpay.invalid/openapi/operations/getRefund/params","type":"object","properties":{"ref":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}},"required":["ref"],"additionalProperties":false};
+  const pattern4 = new RegExp("^[A-Za-z0-9_-]{1,32}$", "u");
   
   function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/setWallet/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getRefund/params" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate39.evaluated;
@@ -2368,10 +2556,56 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.ref === undefined) && (missing0 = "ref")){
+  validate39.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
   for(const key0 in data){
+  if(!(key0 === "ref")){
   validate39.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.ref !== undefined){
+  let data0 = data.ref;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate39.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["ref"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(!pattern4.test(data0)){
+  validate39.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""}];
+  return false;
+  }
+  }
+  }
+  }
+  }
   }
   }
   else {
@@ -2385,10 +2619,10 @@ const input = (() => {
   validate39.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema52 = {"$id":"https://btpay.invalid/openapi/operations/listWebhooks/query","type":"object","properties":{},"additionalProperties":false};
+  const schema53 = {"$id":"https://btpay.invalid/openapi/operations/getRefund/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhooks/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getRefund/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate40.evaluated;
@@ -2417,10 +2651,10 @@ const input = (() => {
   validate40.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema53 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/query","type":"object","properties":{},"additionalProperties":false};
+  const schema54 = {"$id":"https://btpay.invalid/openapi/operations/cancelRefund/params","type":"object","properties":{"ref":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}},"required":["ref"],"additionalProperties":false};
   
   function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/createWebhook/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/cancelRefund/params" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate41.evaluated;
@@ -2432,10 +2666,56 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.ref === undefined) && (missing0 = "ref")){
+  validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
   for(const key0 in data){
+  if(!(key0 === "ref")){
   validate41.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.ref !== undefined){
+  let data0 = data.ref;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate41.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["ref"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(!pattern4.test(data0)){
+  validate41.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""}];
+  return false;
+  }
+  }
+  }
+  }
+  }
   }
   }
   else {
@@ -2449,10 +2729,10 @@ const input = (() => {
   validate41.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema54 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647}},"required":["id"],"additionalProperties":false};
+  const schema55 = {"$id":"https://btpay.invalid/openapi/operations/cancelRefund/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/params" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/cancelRefund/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate42.evaluated;
@@ -2464,60 +2744,10 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
-  let missing0;
-  if((data.id === undefined) && (missing0 = "id")){
-  validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-  return false;
-  }
-  else {
-  const _errs1 = errors;
   for(const key0 in data){
-  if(!(key0 === "id")){
   validate42.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
-  }
-  }
-  if(_errs1 === errors){
-  if(data.id !== undefined){
-  let data0 = data.id;
-  const _errs2 = errors;
-  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-  let dataType0 = typeof data0;
-  let coerced0 = undefined;
-  if(!(coerced0 !== undefined)){
-  if(dataType0 === "boolean" || data0 === null
-                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
-  coerced0 = +data0;
-  }
-  else {
-  validate42.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-  return false;
-  }
-  }
-  if(coerced0 !== undefined){
-  data0 = coerced0;
-  if(data !== undefined){
-  data["id"] = coerced0;
-  }
-  }
-  }
-  if(errors === _errs2){
-  if((typeof data0 == "number") && (isFinite(data0))){
-  if(data0 > 2147483647 || isNaN(data0)){
-  validate42.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
-  return false;
-  }
-  else {
-  if(data0 < 1 || isNaN(data0)){
-  validate42.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-  return false;
-  }
-  }
-  }
-  }
-  }
-  }
   }
   }
   else {
@@ -2531,10 +2761,10 @@ const input = (() => {
   validate42.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema55 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/query","type":"object","properties":{},"additionalProperties":false};
+  const schema56 = {"$id":"https://btpay.invalid/openapi/operations/markRefundPaid/params","type":"object","properties":{"ref":{"type":"string","pattern":"^[A-Za-z0-9_-]{1,32}$"}},"required":["ref"],"additionalProperties":false};
   
   function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/markRefundPaid/params" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate43.evaluated;
@@ -2546,10 +2776,56 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.ref === undefined) && (missing0 = "ref")){
+  validate43.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
   for(const key0 in data){
+  if(!(key0 === "ref")){
   validate43.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.ref !== undefined){
+  let data0 = data.ref;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate43.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["ref"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(!pattern4.test(data0)){
+  validate43.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-]{1,32}$"},message:"must match pattern \""+"^[A-Za-z0-9_-]{1,32}$"+"\""}];
+  return false;
+  }
+  }
+  }
+  }
+  }
   }
   }
   else {
@@ -2563,10 +2839,10 @@ const input = (() => {
   validate43.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema56 = {"$id":"https://btpay.invalid/openapi/operations/listWebhookDeliveries/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647}},"required":["id"],"additionalProperties":false};
+  const schema57 = {"$id":"https://btpay.invalid/openapi/operations/markRefundPaid/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhookDeliveries/params" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/markRefundPaid/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate44.evaluated;
@@ -2578,60 +2854,10 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
-  let missing0;
-  if((data.id === undefined) && (missing0 = "id")){
-  validate44.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-  return false;
-  }
-  else {
-  const _errs1 = errors;
   for(const key0 in data){
-  if(!(key0 === "id")){
   validate44.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
-  }
-  }
-  if(_errs1 === errors){
-  if(data.id !== undefined){
-  let data0 = data.id;
-  const _errs2 = errors;
-  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-  let dataType0 = typeof data0;
-  let coerced0 = undefined;
-  if(!(coerced0 !== undefined)){
-  if(dataType0 === "boolean" || data0 === null
-                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
-  coerced0 = +data0;
-  }
-  else {
-  validate44.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-  return false;
-  }
-  }
-  if(coerced0 !== undefined){
-  data0 = coerced0;
-  if(data !== undefined){
-  data["id"] = coerced0;
-  }
-  }
-  }
-  if(errors === _errs2){
-  if((typeof data0 == "number") && (isFinite(data0))){
-  if(data0 > 2147483647 || isNaN(data0)){
-  validate44.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
-  return false;
-  }
-  else {
-  if(data0 < 1 || isNaN(data0)){
-  validate44.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-  return false;
-  }
-  }
-  }
-  }
-  }
-  }
   }
   }
   else {
@@ -2645,10 +2871,10 @@ const input = (() => {
   validate44.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema57 = {"$id":"https://btpay.invalid/openapi/operations/listWebhookDeliveries/query","type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100,"default":50},"offset":{"type":"integer","minimum":0,"maximum":2147483647,"default":0}},"additionalProperties":false};
+  const schema58 = {"$id":"https://btpay.invalid/openapi/operations/getWallet/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhookDeliveries/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getWallet/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate45.evaluated;
@@ -2660,97 +2886,10 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
-  if(data.limit === undefined){
-  data.limit = 50;
-  }
-  if(data.offset === undefined){
-  data.offset = 0;
-  }
-  const _errs1 = errors;
   for(const key0 in data){
-  if(!((key0 === "limit") || (key0 === "offset"))){
   validate45.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
-  }
-  }
-  if(_errs1 === errors){
-  let data0 = data.limit;
-  const _errs2 = errors;
-  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-  let dataType0 = typeof data0;
-  let coerced0 = undefined;
-  if(!(coerced0 !== undefined)){
-  if(dataType0 === "boolean" || data0 === null
-                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
-  coerced0 = +data0;
-  }
-  else {
-  validate45.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-  return false;
-  }
-  }
-  if(coerced0 !== undefined){
-  data0 = coerced0;
-  if(data !== undefined){
-  data["limit"] = coerced0;
-  }
-  }
-  }
-  if(errors === _errs2){
-  if((typeof data0 == "number") && (isFinite(data0))){
-  if(data0 > 100 || isNaN(data0)){
-  validate45.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
-  return false;
-  }
-  else {
-  if(data0 < 1 || isNaN(data0)){
-  validate45.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-  return false;
-  }
-  }
-  }
-  }
-  var valid0 = _errs2 === errors;
-  if(valid0){
-  let data1 = data.offset;
-  const _errs4 = errors;
-  if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-  let dataType1 = typeof data1;
-  let coerced1 = undefined;
-  if(!(coerced1 !== undefined)){
-  if(dataType1 === "boolean" || data1 === null
-                || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
-  coerced1 = +data1;
-  }
-  else {
-  validate45.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-  return false;
-  }
-  }
-  if(coerced1 !== undefined){
-  data1 = coerced1;
-  if(data !== undefined){
-  data["offset"] = coerced1;
-  }
-  }
-  }
-  if(errors === _errs4){
-  if((typeof data1 == "number") && (isFinite(data1))){
-  if(data1 > 2147483647 || isNaN(data1)){
-  validate45.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
-  return false;
-  }
-  else {
-  if(data1 < 0 || isNaN(data1)){
-  validate45.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
-  return false;
-  }
-  }
-  }
-  }
-  var valid0 = _errs4 === errors;
-  }
   }
   }
   else {
@@ -2764,10 +2903,10 @@ const input = (() => {
   validate45.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema58 = {"$id":"https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647},"delivery_id":{"type":"integer","minimum":1}},"required":["id","delivery_id"],"additionalProperties":false};
+  const schema59 = {"$id":"https://btpay.invalid/openapi/operations/setWallet/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/params" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/setWallet/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate46.evaluated;
@@ -2779,102 +2918,10 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
-  let missing0;
-  if(((data.id === undefined) && (missing0 = "id")) || ((data.delivery_id === undefined) && (missing0 = "delivery_id"))){
-  validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-  return false;
-  }
-  else {
-  const _errs1 = errors;
   for(const key0 in data){
-  if(!((key0 === "id") || (key0 === "delivery_id"))){
   validate46.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
-  }
-  }
-  if(_errs1 === errors){
-  if(data.id !== undefined){
-  let data0 = data.id;
-  const _errs2 = errors;
-  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-  let dataType0 = typeof data0;
-  let coerced0 = undefined;
-  if(!(coerced0 !== undefined)){
-  if(dataType0 === "boolean" || data0 === null
-                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
-  coerced0 = +data0;
-  }
-  else {
-  validate46.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-  return false;
-  }
-  }
-  if(coerced0 !== undefined){
-  data0 = coerced0;
-  if(data !== undefined){
-  data["id"] = coerced0;
-  }
-  }
-  }
-  if(errors === _errs2){
-  if((typeof data0 == "number") && (isFinite(data0))){
-  if(data0 > 2147483647 || isNaN(data0)){
-  validate46.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
-  return false;
-  }
-  else {
-  if(data0 < 1 || isNaN(data0)){
-  validate46.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-  return false;
-  }
-  }
-  }
-  }
-  var valid0 = _errs2 === errors;
-  }
-  else {
-  var valid0 = true;
-  }
-  if(valid0){
-  if(data.delivery_id !== undefined){
-  let data1 = data.delivery_id;
-  const _errs4 = errors;
-  if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
-  let dataType1 = typeof data1;
-  let coerced1 = undefined;
-  if(!(coerced1 !== undefined)){
-  if(dataType1 === "boolean" || data1 === null
-                || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
-  coerced1 = +data1;
-  }
-  else {
-  validate46.errors = [{instancePath:instancePath+"/delivery_id",schemaPath:"#/properties/delivery_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-  return false;
-  }
-  }
-  if(coerced1 !== undefined){
-  data1 = coerced1;
-  if(data !== undefined){
-  data["delivery_id"] = coerced1;
-  }
-  }
-  }
-  if(errors === _errs4){
-  if((typeof data1 == "number") && (isFinite(data1))){
-  if(data1 < 1 || isNaN(data1)){
-  validate46.errors = [{instancePath:instancePath+"/delivery_id",schemaPath:"#/properties/delivery_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
-  return false;
-  }
-  }
-  }
-  var valid0 = _errs4 === errors;
-  }
-  else {
-  var valid0 = true;
-  }
-  }
-  }
   }
   }
   else {
@@ -2888,10 +2935,10 @@ const input = (() => {
   validate46.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema59 = {"$id":"https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/query","type":"object","properties":{},"additionalProperties":false};
+  const schema60 = {"$id":"https://btpay.invalid/openapi/operations/listWebhooks/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhooks/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate47.evaluated;
@@ -2920,10 +2967,10 @@ const input = (() => {
   validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema60 = {"$id":"https://btpay.invalid/openapi/operations/getPublicPaymentLink/params","type":"object","properties":{"slug":{"type":"string","minLength":1,"maxLength":64}},"required":["slug"],"additionalProperties":false};
+  const schema61 = {"$id":"https://btpay.invalid/openapi/operations/createWebhook/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate48(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/getPublicPaymentLink/params" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createWebhook/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate48.evaluated;
@@ -2935,62 +2982,10 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
-  let missing0;
-  if((data.slug === undefined) && (missing0 = "slug")){
-  validate48.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-  return false;
-  }
-  else {
-  const _errs1 = errors;
   for(const key0 in data){
-  if(!(key0 === "slug")){
   validate48.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
-  }
-  }
-  if(_errs1 === errors){
-  if(data.slug !== undefined){
-  let data0 = data.slug;
-  const _errs2 = errors;
-  if(typeof data0 !== "string"){
-  let dataType0 = typeof data0;
-  let coerced0 = undefined;
-  if(!(coerced0 !== undefined)){
-  if(dataType0 == "number" || dataType0 == "boolean"){
-  coerced0 = "" + data0;
-  }
-  else if(data0 === null){
-  coerced0 = "";
-  }
-  else {
-  validate48.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-  return false;
-  }
-  }
-  if(coerced0 !== undefined){
-  data0 = coerced0;
-  if(data !== undefined){
-  data["slug"] = coerced0;
-  }
-  }
-  }
-  if(errors === _errs2){
-  if(typeof data0 === "string"){
-  if(func1(data0) > 64){
-  validate48.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
-  return false;
-  }
-  else {
-  if(func1(data0) < 1){
-  validate48.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
-  return false;
-  }
-  }
-  }
-  }
-  }
-  }
   }
   }
   else {
@@ -3004,10 +2999,10 @@ const input = (() => {
   validate48.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema61 = {"$id":"https://btpay.invalid/openapi/operations/getPublicPaymentLink/query","type":"object","properties":{},"additionalProperties":false};
+  const schema62 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647}},"required":["id"],"additionalProperties":false};
   
   function validate49(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/getPublicPaymentLink/query" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/params" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate49.evaluated;
@@ -3019,10 +3014,60 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.id === undefined) && (missing0 = "id")){
+  validate49.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
   for(const key0 in data){
+  if(!(key0 === "id")){
   validate49.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.id !== undefined){
+  let data0 = data.id;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate49.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["id"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 2147483647 || isNaN(data0)){
+  validate49.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate49.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
   }
   }
   else {
@@ -3036,10 +3081,10 @@ const input = (() => {
   validate49.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema62 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/params","type":"object","properties":{"slug":{"type":"string","minLength":1,"maxLength":64}},"required":["slug"],"additionalProperties":false};
+  const schema63 = {"$id":"https://btpay.invalid/openapi/operations/deleteWebhook/query","type":"object","properties":{},"additionalProperties":false};
   
   function validate50(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/params" */;
+  /*# sourceURL="https://btpay.invalid/openapi/operations/deleteWebhook/query" */;
   let vErrors = null;
   let errors = 0;
   const evaluated0 = validate50.evaluated;
@@ -3051,16 +3096,405 @@ const input = (() => {
   }
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate50.errors = vErrors;
+  return errors === 0;
+  }
+  validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema64 = {"$id":"https://btpay.invalid/openapi/operations/listWebhookDeliveries/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647}},"required":["id"],"additionalProperties":false};
+  
+  function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhookDeliveries/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate51.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.id === undefined) && (missing0 = "id")){
+  validate51.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "id")){
+  validate51.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.id !== undefined){
+  let data0 = data.id;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate51.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["id"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 2147483647 || isNaN(data0)){
+  validate51.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate51.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate51.errors = vErrors;
+  return errors === 0;
+  }
+  validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema65 = {"$id":"https://btpay.invalid/openapi/operations/listWebhookDeliveries/query","type":"object","properties":{"limit":{"type":"integer","minimum":1,"maximum":100,"default":50},"offset":{"type":"integer","minimum":0,"maximum":2147483647,"default":0}},"additionalProperties":false};
+  
+  function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/listWebhookDeliveries/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate52.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  if(data.limit === undefined){
+  data.limit = 50;
+  }
+  if(data.offset === undefined){
+  data.offset = 0;
+  }
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!((key0 === "limit") || (key0 === "offset"))){
+  validate52.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  let data0 = data.limit;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate52.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["limit"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 100 || isNaN(data0)){
+  validate52.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100},message:"must be <= 100"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate52.errors = [{instancePath:instancePath+"/limit",schemaPath:"#/properties/limit/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs2 === errors;
+  if(valid0){
+  let data1 = data.offset;
+  const _errs4 = errors;
+  if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+  let dataType1 = typeof data1;
+  let coerced1 = undefined;
+  if(!(coerced1 !== undefined)){
+  if(dataType1 === "boolean" || data1 === null
+                || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
+  coerced1 = +data1;
+  }
+  else {
+  validate52.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced1 !== undefined){
+  data1 = coerced1;
+  if(data !== undefined){
+  data["offset"] = coerced1;
+  }
+  }
+  }
+  if(errors === _errs4){
+  if((typeof data1 == "number") && (isFinite(data1))){
+  if(data1 > 2147483647 || isNaN(data1)){
+  validate52.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data1 < 0 || isNaN(data1)){
+  validate52.errors = [{instancePath:instancePath+"/offset",schemaPath:"#/properties/offset/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs4 === errors;
+  }
+  }
+  }
+  else {
+  validate52.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate52.errors = vErrors;
+  return errors === 0;
+  }
+  validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema66 = {"$id":"https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/params","type":"object","properties":{"id":{"type":"integer","minimum":1,"maximum":2147483647},"delivery_id":{"type":"integer","minimum":1}},"required":["id","delivery_id"],"additionalProperties":false};
+  
+  function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate53.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if(((data.id === undefined) && (missing0 = "id")) || ((data.delivery_id === undefined) && (missing0 = "delivery_id"))){
+  validate53.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!((key0 === "id") || (key0 === "delivery_id"))){
+  validate53.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.id !== undefined){
+  let data0 = data.id;
+  const _errs2 = errors;
+  if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 === "boolean" || data0 === null
+                || (dataType0 === "string" && data0 && data0 == +data0 && !(data0 % 1))){
+  coerced0 = +data0;
+  }
+  else {
+  validate53.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["id"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if((typeof data0 == "number") && (isFinite(data0))){
+  if(data0 > 2147483647 || isNaN(data0)){
+  validate53.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/maximum",keyword:"maximum",params:{comparison: "<=", limit: 2147483647},message:"must be <= 2147483647"}];
+  return false;
+  }
+  else {
+  if(data0 < 1 || isNaN(data0)){
+  validate53.errors = [{instancePath:instancePath+"/id",schemaPath:"#/properties/id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  }
+  var valid0 = _errs2 === errors;
+  }
+  else {
+  var valid0 = true;
+  }
+  if(valid0){
+  if(data.delivery_id !== undefined){
+  let data1 = data.delivery_id;
+  const _errs4 = errors;
+  if(!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))){
+  let dataType1 = typeof data1;
+  let coerced1 = undefined;
+  if(!(coerced1 !== undefined)){
+  if(dataType1 === "boolean" || data1 === null
+                || (dataType1 === "string" && data1 && data1 == +data1 && !(data1 % 1))){
+  coerced1 = +data1;
+  }
+  else {
+  validate53.errors = [{instancePath:instancePath+"/delivery_id",schemaPath:"#/properties/delivery_id/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+  return false;
+  }
+  }
+  if(coerced1 !== undefined){
+  data1 = coerced1;
+  if(data !== undefined){
+  data["delivery_id"] = coerced1;
+  }
+  }
+  }
+  if(errors === _errs4){
+  if((typeof data1 == "number") && (isFinite(data1))){
+  if(data1 < 1 || isNaN(data1)){
+  validate53.errors = [{instancePath:instancePath+"/delivery_id",schemaPath:"#/properties/delivery_id/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"}];
+  return false;
+  }
+  }
+  }
+  var valid0 = _errs4 === errors;
+  }
+  else {
+  var valid0 = true;
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate53.errors = vErrors;
+  return errors === 0;
+  }
+  validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema67 = {"$id":"https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/query","type":"object","properties":{},"additionalProperties":false};
+  
+  function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/redeliverWebhookDelivery/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate54.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate54.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate54.errors = vErrors;
+  return errors === 0;
+  }
+  validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema68 = {"$id":"https://btpay.invalid/openapi/operations/getPublicPaymentLink/params","type":"object","properties":{"slug":{"type":"string","minLength":1,"maxLength":64}},"required":["slug"],"additionalProperties":false};
+  
+  function validate55(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getPublicPaymentLink/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate55.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
   let missing0;
   if((data.slug === undefined) && (missing0 = "slug")){
-  validate50.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  validate55.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
   return false;
   }
   else {
   const _errs1 = errors;
   for(const key0 in data){
   if(!(key0 === "slug")){
-  validate50.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate55.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
@@ -3080,7 +3514,7 @@ const input = (() => {
   coerced0 = "";
   }
   else {
-  validate50.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate55.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -3094,12 +3528,12 @@ const input = (() => {
   if(errors === _errs2){
   if(typeof data0 === "string"){
   if(func1(data0) > 64){
-  validate50.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+  validate55.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
   return false;
   }
   else {
   if(func1(data0) < 1){
-  validate50.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  validate55.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
   return false;
   }
   }
@@ -3110,23 +3544,23 @@ const input = (() => {
   }
   }
   else {
-  validate50.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate55.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate50.errors = vErrors;
+  validate55.errors = vErrors;
   return errors === 0;
   }
-  validate50.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  validate55.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema63 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/query","type":"object","properties":{},"additionalProperties":false};
+  const schema69 = {"$id":"https://btpay.invalid/openapi/operations/getPublicPaymentLink/query","type":"object","properties":{},"additionalProperties":false};
   
-  function validate51(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
-  /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/query" */;
+  function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/getPublicPaymentLink/query" */;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate51.evaluated;
+  const evaluated0 = validate56.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -3136,30 +3570,146 @@ const input = (() => {
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
   for(const key0 in data){
-  validate51.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate56.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
   }
   else {
-  validate51.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate56.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate51.errors = vErrors;
+  validate56.errors = vErrors;
   return errors === 0;
   }
-  validate51.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  validate56.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema64 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/params","type":"object","properties":{"ref":{"type":"string","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"}},"required":["ref"],"additionalProperties":false};
-  const pattern4 = new RegExp("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$", "u");
+  const schema70 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/params","type":"object","properties":{"slug":{"type":"string","minLength":1,"maxLength":64}},"required":["slug"],"additionalProperties":false};
   
-  function validate52(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  function validate57(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/params" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate57.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  let missing0;
+  if((data.slug === undefined) && (missing0 = "slug")){
+  validate57.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  return false;
+  }
+  else {
+  const _errs1 = errors;
+  for(const key0 in data){
+  if(!(key0 === "slug")){
+  validate57.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  if(_errs1 === errors){
+  if(data.slug !== undefined){
+  let data0 = data.slug;
+  const _errs2 = errors;
+  if(typeof data0 !== "string"){
+  let dataType0 = typeof data0;
+  let coerced0 = undefined;
+  if(!(coerced0 !== undefined)){
+  if(dataType0 == "number" || dataType0 == "boolean"){
+  coerced0 = "" + data0;
+  }
+  else if(data0 === null){
+  coerced0 = "";
+  }
+  else {
+  validate57.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  return false;
+  }
+  }
+  if(coerced0 !== undefined){
+  data0 = coerced0;
+  if(data !== undefined){
+  data["slug"] = coerced0;
+  }
+  }
+  }
+  if(errors === _errs2){
+  if(typeof data0 === "string"){
+  if(func1(data0) > 64){
+  validate57.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters"}];
+  return false;
+  }
+  else {
+  if(func1(data0) < 1){
+  validate57.errors = [{instancePath:instancePath+"/slug",schemaPath:"#/properties/slug/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"}];
+  return false;
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  }
+  else {
+  validate57.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate57.errors = vErrors;
+  return errors === 0;
+  }
+  validate57.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema71 = {"$id":"https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/query","type":"object","properties":{},"additionalProperties":false};
+  
+  function validate58(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  /*# sourceURL="https://btpay.invalid/openapi/operations/createPaymentLinkInvoice/query" */;
+  let vErrors = null;
+  let errors = 0;
+  const evaluated0 = validate58.evaluated;
+  if(evaluated0.dynamicProps){
+  evaluated0.props = undefined;
+  }
+  if(evaluated0.dynamicItems){
+  evaluated0.items = undefined;
+  }
+  if(errors === 0){
+  if(data && typeof data == "object" && !Array.isArray(data)){
+  for(const key0 in data){
+  validate58.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  return false;
+  break;
+  }
+  }
+  else {
+  validate58.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  return false;
+  }
+  }
+  validate58.errors = vErrors;
+  return errors === 0;
+  }
+  validate58.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  
+  
+  const schema72 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/params","type":"object","properties":{"ref":{"type":"string","pattern":"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"}},"required":["ref"],"additionalProperties":false};
+  const pattern7 = new RegExp("^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$", "u");
+  
+  function validate59(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   /*# sourceURL="https://btpay.invalid/openapi/operations/getCheckoutInvoice/params" */;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate52.evaluated;
+  const evaluated0 = validate59.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -3170,14 +3720,14 @@ const input = (() => {
   if(data && typeof data == "object" && !Array.isArray(data)){
   let missing0;
   if((data.ref === undefined) && (missing0 = "ref")){
-  validate52.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+  validate59.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
   return false;
   }
   else {
   const _errs1 = errors;
   for(const key0 in data){
   if(!(key0 === "ref")){
-  validate52.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate59.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
@@ -3197,7 +3747,7 @@ const input = (() => {
   coerced0 = "";
   }
   else {
-  validate52.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate59.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -3210,8 +3760,8 @@ const input = (() => {
   }
   if(errors === _errs2){
   if(typeof data0 === "string"){
-  if(!pattern4.test(data0)){
-  validate52.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"+"\""}];
+  if(!pattern7.test(data0)){
+  validate59.errors = [{instancePath:instancePath+"/ref",schemaPath:"#/properties/ref/pattern",keyword:"pattern",params:{pattern: "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"},message:"must match pattern \""+"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{8}$"+"\""}];
   return false;
   }
   }
@@ -3221,23 +3771,23 @@ const input = (() => {
   }
   }
   else {
-  validate52.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate59.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate52.errors = vErrors;
+  validate59.errors = vErrors;
   return errors === 0;
   }
-  validate52.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  validate59.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema65 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/query","type":"object","properties":{},"additionalProperties":false};
+  const schema73 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/query","type":"object","properties":{},"additionalProperties":false};
   
-  function validate53(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  function validate60(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   /*# sourceURL="https://btpay.invalid/openapi/operations/getCheckoutInvoice/query" */;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate53.evaluated;
+  const evaluated0 = validate60.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -3247,29 +3797,29 @@ const input = (() => {
   if(errors === 0){
   if(data && typeof data == "object" && !Array.isArray(data)){
   for(const key0 in data){
-  validate53.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
+  validate60.errors = [{instancePath,schemaPath:"#/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key0},message:"must NOT have additional properties"}];
   return false;
   break;
   }
   }
   else {
-  validate53.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate60.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate53.errors = vErrors;
+  validate60.errors = vErrors;
   return errors === 0;
   }
-  validate53.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  validate60.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
   
   
-  const schema66 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/headers","type":"object","properties":{"if-none-match":{"type":"string","maxLength":200}},"additionalProperties":true};
+  const schema74 = {"$id":"https://btpay.invalid/openapi/operations/getCheckoutInvoice/headers","type":"object","properties":{"if-none-match":{"type":"string","maxLength":200}},"additionalProperties":true};
   
-  function validate54(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
+  function validate61(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
   /*# sourceURL="https://btpay.invalid/openapi/operations/getCheckoutInvoice/headers" */;
   let vErrors = null;
   let errors = 0;
-  const evaluated0 = validate54.evaluated;
+  const evaluated0 = validate61.evaluated;
   if(evaluated0.dynamicProps){
   evaluated0.props = undefined;
   }
@@ -3292,7 +3842,7 @@ const input = (() => {
   coerced0 = "";
   }
   else {
-  validate54.errors = [{instancePath:instancePath+"/if-none-match",schemaPath:"#/properties/if-none-match/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+  validate61.errors = [{instancePath:instancePath+"/if-none-match",schemaPath:"#/properties/if-none-match/type",keyword:"type",params:{type: "string"},message:"must be string"}];
   return false;
   }
   }
@@ -3306,7 +3856,7 @@ const input = (() => {
   if(errors === _errs2){
   if(typeof data0 === "string"){
   if(func1(data0) > 200){
-  validate54.errors = [{instancePath:instancePath+"/if-none-match",schemaPath:"#/properties/if-none-match/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
+  validate61.errors = [{instancePath:instancePath+"/if-none-match",schemaPath:"#/properties/if-none-match/maxLength",keyword:"maxLength",params:{limit: 200},message:"must NOT have more than 200 characters"}];
   return false;
   }
   }
@@ -3314,15 +3864,15 @@ const input = (() => {
   }
   }
   else {
-  validate54.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+  validate61.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
   return false;
   }
   }
-  validate54.errors = vErrors;
+  validate61.errors = vErrors;
   return errors === 0;
   }
-  validate54.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
-  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, getWallet_query: validate38, setWallet_query: validate39, listWebhooks_query: validate40, createWebhook_query: validate41, deleteWebhook_params: validate42, deleteWebhook_query: validate43, listWebhookDeliveries_params: validate44, listWebhookDeliveries_query: validate45, redeliverWebhookDelivery_params: validate46, redeliverWebhookDelivery_query: validate47, getPublicPaymentLink_params: validate48, getPublicPaymentLink_query: validate49, createPaymentLinkInvoice_params: validate50, createPaymentLinkInvoice_query: validate51, getCheckoutInvoice_params: validate52, getCheckoutInvoice_query: validate53, getCheckoutInvoice_headers: validate54 };
+  validate61.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
+  return { listInvoices_query: validate20, createInvoice_query: validate22, createInvoice_headers: validate23, getInvoice_params: validate24, getInvoice_query: validate25, cancelInvoice_params: validate26, cancelInvoice_query: validate27, finalizeInvoice_params: validate28, finalizeInvoice_query: validate29, getInvoiceStatus_params: validate30, getInvoiceStatus_query: validate31, listPaymentLinks_query: validate32, createPaymentLink_query: validate33, createPaymentLink_headers: validate34, deletePaymentLink_params: validate35, deletePaymentLink_query: validate36, getRates_query: validate37, listRefunds_query: validate38, getRefund_params: validate39, getRefund_query: validate40, cancelRefund_params: validate41, cancelRefund_query: validate42, markRefundPaid_params: validate43, markRefundPaid_query: validate44, getWallet_query: validate45, setWallet_query: validate46, listWebhooks_query: validate47, createWebhook_query: validate48, deleteWebhook_params: validate49, deleteWebhook_query: validate50, listWebhookDeliveries_params: validate51, listWebhookDeliveries_query: validate52, redeliverWebhookDelivery_params: validate53, redeliverWebhookDelivery_query: validate54, getPublicPaymentLink_params: validate55, getPublicPaymentLink_query: validate56, createPaymentLinkInvoice_params: validate57, createPaymentLinkInvoice_query: validate58, getCheckoutInvoice_params: validate59, getCheckoutInvoice_query: validate60, getCheckoutInvoice_headers: validate61 };
 })();
 
 export const validators = Object.freeze({
@@ -3336,6 +3886,10 @@ export const validators = Object.freeze({
   createPaymentLink: Object.freeze({ query: input.createPaymentLink_query, headers: input.createPaymentLink_headers, body: body.createPaymentLink_body }),
   deletePaymentLink: Object.freeze({ params: input.deletePaymentLink_params, query: input.deletePaymentLink_query }),
   getRates: Object.freeze({ query: input.getRates_query }),
+  listRefunds: Object.freeze({ query: input.listRefunds_query }),
+  getRefund: Object.freeze({ params: input.getRefund_params, query: input.getRefund_query }),
+  cancelRefund: Object.freeze({ params: input.cancelRefund_params, query: input.cancelRefund_query }),
+  markRefundPaid: Object.freeze({ params: input.markRefundPaid_params, query: input.markRefundPaid_query, body: body.markRefundPaid_body }),
   getWallet: Object.freeze({ query: input.getWallet_query }),
   setWallet: Object.freeze({ query: input.setWallet_query, body: body.setWallet_body }),
   listWebhooks: Object.freeze({ query: input.listWebhooks_query }),
@@ -3359,6 +3913,10 @@ export const operations = Object.freeze({
   createPaymentLink: Object.freeze({ method: "post", path: "/payment-links", openapiPath: "/payment-links", tag: "payment-links", successStatus: 201 }),
   deletePaymentLink: Object.freeze({ method: "delete", path: "/payment-links/:slug", openapiPath: "/payment-links/{slug}", tag: "payment-links", successStatus: 200 }),
   getRates: Object.freeze({ method: "get", path: "/rates", openapiPath: "/rates", tag: "rates", successStatus: 200 }),
+  listRefunds: Object.freeze({ method: "get", path: "/refunds", openapiPath: "/refunds", tag: "refunds", successStatus: 200 }),
+  getRefund: Object.freeze({ method: "get", path: "/refunds/:ref", openapiPath: "/refunds/{ref}", tag: "refunds", successStatus: 200 }),
+  cancelRefund: Object.freeze({ method: "delete", path: "/refunds/:ref", openapiPath: "/refunds/{ref}", tag: "refunds", successStatus: 200 }),
+  markRefundPaid: Object.freeze({ method: "post", path: "/refunds/:ref/paid", openapiPath: "/refunds/{ref}/paid", tag: "refunds", successStatus: 200 }),
   getWallet: Object.freeze({ method: "get", path: "/wallet", openapiPath: "/wallet", tag: "wallet", successStatus: 200 }),
   setWallet: Object.freeze({ method: "put", path: "/wallet", openapiPath: "/wallet", tag: "wallet", successStatus: 200 }),
   listWebhooks: Object.freeze({ method: "get", path: "/webhooks", openapiPath: "/webhooks", tag: "webhooks", successStatus: 200 }),
