@@ -141,6 +141,7 @@ export function createApp({ config, db, logger, clock, box, extraRoutes }: AppDe
   // The WooCommerce bridge: BTCPay Greenfield paths (`/api/v1/stores`, `/api-keys`, `/server`,
   // `/users`) and its browser pages, next to btpay's own API; no path is shared.
   const greenfield = createGreenfieldBackend({
+    assets,
     config,
     db,
     logger,

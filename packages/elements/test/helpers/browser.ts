@@ -1,25 +1,9 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 
-/**
- * Debian's Chromium driven by playwright-core (Playwright cannot download browsers here); the flags
- * keep it off the network, which it otherwise tries at every start. One browser per test file.
- */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.BTPAY_TEST_CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
+// Debian's Chromium with the flags that keep it off the network: one launcher for every browser test.
+export { launchBrowser } from "../../../server/test/helpers/browser.js";
 
 export interface RecordedEvent {
   type: string;

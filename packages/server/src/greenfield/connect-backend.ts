@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import type { GreenfieldBackend } from "@btpay/woocommerce-bridge";
 import { GREENFIELD_KEY_ACCESS } from "@btpay/woocommerce-bridge";
 import { RateLimitedError } from "../domain/errors.js";
-import { ElementsAssets } from "../http/elements-assets.js";
 import { pageLanguage } from "../http/pages/page-language.js";
 import { ApiKeyService } from "../services/api-keys.js";
 import { RateLimiter } from "../services/rate-limiter.js";
@@ -22,7 +21,7 @@ export function connectBackend(deps: GreenfieldDeps): GreenfieldBackend["connect
   const keys = new ApiKeyService(deps.db);
   const limiter = new RateLimiter(deps.db, deps.clock, LOGIN_ATTEMPTS_PER_MINUTE);
   // Its own instance of the bundle reader: it only reads the built file's hash, once.
-  const assets = new ElementsAssets();
+  const { assets } = deps;
 
   const hit = async (bucket: string): Promise<number | null> => {
     try {

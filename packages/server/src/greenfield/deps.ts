@@ -1,4 +1,5 @@
 import type { Config } from "../config.js";
+import type { ElementsAssets } from "../http/elements-assets.js";
 import type { Logger } from "../logger.js";
 import type { Clock, Database } from "../ports.js";
 import type { FinalizeService } from "../services/finalize.js";
@@ -29,4 +30,6 @@ export interface GreenfieldDeps {
   wallets: WalletService;
   rates: RateService;
   webhooks: WebhookService;
+  /** The element bundles' URLs (the modal page loads `<btpay-invoice>`). */
+  assets: ElementsAssets;
 }

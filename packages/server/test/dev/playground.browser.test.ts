@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM_PATH, launchBrowser } from "../helpers/browser.js";
 import { type DevHarness, startDevHarness } from "./dev-harness.js";
 
 // The playground in a real browser, served by dev mode with the element bundle btpay serves:
@@ -10,9 +11,8 @@ import { type DevHarness, startDevHarness } from "./dev-harness.js";
 // devchain, and the webhook sink's verified events show up in the list.
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 const BUNDLE = `${root}packages/elements/dist/btpay-elements.js`;
-const ready = existsSync(CHROMIUM) && existsSync(BUNDLE);
+const ready = existsSync(CHROMIUM_PATH) && existsSync(BUNDLE);
 
 let h: DevHarness;
 let browser: Browser;
@@ -24,21 +24,7 @@ beforeAll(async () => {
     cwd: `${root}playground`,
     stdio: "inherit",
   });
-  [h, browser] = await Promise.all([
-    startDevHarness(),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    }),
-  ]);
+  [h, browser] = await Promise.all([startDevHarness(), launchBrowser()]);
 });
 
 afterAll(async () => {
