@@ -4,6 +4,7 @@ import type { ChainSource } from "./chain/chain-source.js";
 import { createChainSource } from "./chain/create-source.js";
 import type { Config } from "./config.js";
 import { type OpenedDatabase, openDatabase } from "./db/connect.js";
+import { startInvalidationSweep } from "./greenfield/invalidation-sweep.js";
 import type { Logger } from "./logger.js";
 import { systemClock } from "./ports.js";
 import { parseRateSources } from "./rates/config.js";
@@ -59,6 +60,8 @@ export async function serve(
     },
   );
   const housekeeping = startHousekeeping({ rateLimiter: app.rateLimiter, logger });
+  // Greenfield invoices paid but unconfirmed at their monitoring expiration become Invalid.
+  const invalidation = startInvalidationSweep({ db: opened.db, clock: systemClock, logger }, { intervalMs: 30_000 });
   const refresher = config.rates.fixed
     ? undefined
     : startRateRefresher(opened.db, systemClock, logger, {
@@ -112,6 +115,7 @@ export async function serve(
     closing ??= (async () => {
       logger.info("shutting down: no new connections, finishing requests in flight");
       await housekeeping.stop();
+      await invalidation.stop();
       await refresher?.stop();
       await watcher?.stop();
       await dispatcher.stop();

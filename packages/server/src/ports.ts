@@ -435,8 +435,17 @@ export interface ClaimedDelivery {
 
 /** What a Greenfield payload needs beyond the stored event, read when it is sent. */
 export interface GreenfieldEventContext {
-  /** The invoice's metadata, flags and manual mark now; null when the event has no invoice. */
-  invoice: { ref: string; metadata: Record<string, unknown>; flags: string[]; manualStatus: string | null } | null;
+  /**
+   * The invoice's metadata, flags, manual mark and whether it went Invalid at its monitoring
+   * expiration, now; null when the event has no invoice.
+   */
+  invoice: {
+    ref: string;
+    metadata: Record<string, unknown>;
+    flags: string[];
+    manualStatus: string | null;
+    invalidated: boolean;
+  } | null;
   /** When the event's payment (if any) was first seen. */
   paymentFirstSeenAt: Date | null;
 }

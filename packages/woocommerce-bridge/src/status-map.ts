@@ -9,15 +9,17 @@
  *   paid                             -> Processing None | PaidOver
  *   paid, monitoring window over     -> Invalid    None | PaidOver   (Greenfield: not confirmed in time)
  *   confirmed                        -> Settled    None | PaidOver
+ *   confirmed after it was Invalid   -> Invalid    None | PaidOver   (BTCPay never goes back)
  *   expired                          -> Expired    None
  *   expired + expired_partial        -> Expired    PaidPartial      (short, whenever it was paid)
  *   expired + paid_late, paid enough -> Expired    PaidLate         (the late money completed it)
  *   cancelled                        -> Invalid    None
  *   any, marked by the shop          -> the mark   Marked
  *
- * A partly paid invoice stays open in btpay until its monitoring window ends, so the payer can still
- * send the rest; Greenfield calls it Expired at the deadline, and so does this table. If the rest
- * arrives in the window, btpay counts it as paid (Processing), where BTCPay would say PaidLate.
+ * Invoices made through the Greenfield API get no btpay grace for partial payments: like BTCPay, a
+ * partly paid one expires at its expiration time, and money after that is late (PaidLate). For
+ * btpay's own invoices (read through Greenfield) a partly paid invoice stays open in btpay until its
+ * monitoring window ends; Greenfield calls it Expired at the deadline, and so does this table.
  *
  * PaidLate needs the late payments to cover the invoice: btpay flags `paid_late` for any late
  * payment, but a shop plugin treats PaidLate as "fully paid after expiry", so a late partial
@@ -43,7 +45,7 @@ export interface BtpayInvoiceState {
   manualStatus: ManualMark | null;
   /** The quote deadline (Greenfield `expirationTime`) has passed. */
   pastExpiration?: boolean;
-  /** Paid but still short of its confirmations when the monitoring window ended. */
+  /** Paid but still short of its confirmations when the monitoring window ended (even if confirmed since). */
   paidAfterMonitoring?: boolean;
 }
 
@@ -64,7 +66,7 @@ export function greenfieldState(s: BtpayInvoiceState): GreenfieldState {
     case "paid":
       return { status: s.paidAfterMonitoring ? "Invalid" : "Processing", additionalStatus: over };
     case "confirmed":
-      return { status: "Settled", additionalStatus: over };
+      return { status: s.paidAfterMonitoring ? "Invalid" : "Settled", additionalStatus: over };
     case "expired":
       if (s.flags.includes("expired_partial")) return { status: "Expired", additionalStatus: "PaidPartial" };
       if (s.flags.includes("paid_late")) return { status: "Expired", additionalStatus: "PaidLate" };

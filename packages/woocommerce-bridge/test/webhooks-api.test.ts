@@ -119,6 +119,7 @@ describe("Greenfield webhooks API", () => {
         "invoice.expired",
         "invoice.cancelled",
         "invoice.marked",
+        "invoice.invalidated",
       ].sort(),
     );
     expect(row.url).toBe(URL_);

@@ -1129,11 +1129,13 @@ export interface components {
          * @description An event btpay delivers: the reference's seven, plus the lifecycle's other changes
          *     (`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`) and
          *     `invoice.marked` (a shop plugin marked the invoice `Settled` or `Invalid` through the
-         *     Greenfield API; `data` is `{ref, mark}`), which reach endpoints subscribed to `*`.
+         *     Greenfield API; `data` is `{ref, mark}`) and `invoice.invalidated` (an invoice made through
+         *     the Greenfield API was paid but not confirmed by its monitoring expiration, so Greenfield
+         *     calls it Invalid; `data` is `{ref}`), which reach endpoints subscribed to `*`.
          * @example invoice.paid
          * @enum {string}
          */
-        WebhookEventType: "invoice.created" | "invoice.paid" | "invoice.confirmed" | "invoice.expired" | "invoice.cancelled" | "payment.received" | "payment.confirmed" | "invoice.partially_paid" | "invoice.paid_late" | "invoice.reverted" | "payment.removed" | "invoice.marked";
+        WebhookEventType: "invoice.created" | "invoice.paid" | "invoice.confirmed" | "invoice.expired" | "invoice.cancelled" | "payment.received" | "payment.confirmed" | "invoice.partially_paid" | "invoice.paid_late" | "invoice.reverted" | "payment.removed" | "invoice.marked" | "invoice.invalidated";
         /**
          * @description An event to subscribe to: `invoice.created`, `invoice.paid` (0-conf payment received),
          *     `invoice.confirmed` (required confirmations reached), `invoice.expired` (quote deadline passed),

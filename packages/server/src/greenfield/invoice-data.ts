@@ -32,7 +32,8 @@ export function greenfieldInvoiceData(row: GreenfieldInvoiceRow, readAt: Date): 
     createdAt: inv.createdAt,
     finalizedAt: q.finalizedAt,
     expiresAt: q.expiresAt,
-    monitoringUntil: q.monitoringUntil,
+    monitoringUntil: greenfieldMonitoringUntil(q.expiresAt, q.monitoringUntil, row.checkout),
+    invalidatedAt: row.invalidatedAt,
     requiredConfirmations: inv.requiredConfirmations,
     underpaymentTolerancePercent: inv.underpaymentTolerancePercent,
     redirectUrl: inv.redirectUrl,
@@ -72,4 +73,14 @@ export function asGreenfieldError(err: unknown, path: (field: string) => string 
   if (err instanceof NotFoundError) return new GreenfieldError(404, "not-found", err.message);
   if (err instanceof RateLimitedError) return new GreenfieldError(429, "rate-limited", err.message);
   return err;
+}
+
+/**
+ * Greenfield's monitoring expiration: for invoices made through the Greenfield API, the expiration
+ * time + the monitoring minutes resolved at creation (`monitoringMinutesApplied`); for btpay's own
+ * invoices, btpay's monitoring window.
+ */
+function greenfieldMonitoringUntil(expiresAt: Date, btpayUntil: Date, checkout: Record<string, unknown> | null): Date {
+  const minutes = checkout?.monitoringMinutesApplied;
+  return typeof minutes === "number" ? new Date(expiresAt.getTime() + minutes * 60_000) : btpayUntil;
 }

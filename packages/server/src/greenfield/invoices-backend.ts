@@ -74,13 +74,19 @@ export function invoicesBackend(deps: GreenfieldDeps): GreenfieldBackend["invoic
 
       const draft: InvoiceRecord = await db.transaction(async (repos) => {
         const inserted = await invoices.insert(repos, scope, prepared);
-        await repos.greenfieldInvoices.setCheckout(inserted.id, { ...input.checkout });
+        // Greenfield's monitoring expiration (confirm by then or become Invalid; late payments are
+        // watched until then) is resolved now and kept; btpay's own grace for a partly paid invoice
+        // is 0 (below), since Greenfield expires a partly paid invoice at its expiration time.
+        await repos.greenfieldInvoices.setCheckout(inserted.id, {
+          ...input.checkout,
+          monitoringMinutesApplied: input.monitoringMinutes ?? deps.config.monitoringMinutes,
+        });
         return inserted;
       });
       try {
         await finalizer.finalize(scope, draft.ref, {
           ...(input.expirationMinutes !== null ? { quoteDeadlineMinutes: input.expirationMinutes } : {}),
-          ...(input.monitoringMinutes !== null ? { monitoringMinutes: input.monitoringMinutes } : {}),
+          monitoringMinutes: 0,
         });
       } catch (err) {
         // No half-made invoice lingers: the draft is cancelled and the shop gets finalize's answer.

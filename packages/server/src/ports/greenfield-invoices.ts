@@ -9,6 +9,8 @@ export interface GreenfieldInvoiceRow {
   /** The `checkout` options as the shop sent them; null for invoices made through btpay's own API. */
   checkout: Record<string, unknown> | null;
   manualStatus: GreenfieldMark | null;
+  /** Paid but unconfirmed at its monitoring expiration: Invalid for Greenfield from then on. */
+  invalidatedAt: Date | null;
 }
 
 /** What the Greenfield API needs of invoices beyond btpay's own. Owned by the Greenfield API work. */
@@ -26,4 +28,10 @@ export interface GreenfieldInvoiceRepository {
   setCheckout(invoiceId: number, checkout: Record<string, unknown>): Promise<void>;
   setManualStatus(invoiceId: number, mark: GreenfieldMark): Promise<void>;
   setMetadata(invoiceId: number, metadata: Record<string, unknown>): Promise<void>;
+  /**
+   * Greenfield invoices still `paid` (unconfirmed) past their monitoring expiration and not yet
+   * invalidated or marked: marks each invalidated now and returns their refs and stores. Rows are
+   * claimed with SKIP LOCKED, so several processes never invalidate one twice.
+   */
+  invalidateOverdue(now: Date, limit: number): Promise<{ id: number; ref: string; storeId: string }[]>;
 }

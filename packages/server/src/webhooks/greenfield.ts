@@ -52,6 +52,7 @@ export async function greenfieldMessage(
       metadata: ctx.invoice?.metadata ?? {},
       invoiceFlags: ctx.invoice?.flags ?? [],
       manualStatus: ctx.invoice?.manualStatus ?? null,
+      invalidated: ctx.invoice?.invalidated ?? false,
       paymentReceivedAt: ctx.paymentFirstSeenAt ? unixSeconds(ctx.paymentFirstSeenAt) : null,
     },
   );

@@ -51,7 +51,10 @@ export interface GreenfieldInvoiceData {
   createdAt: Date;
   finalizedAt: Date;
   expiresAt: Date;
+  /** Greenfield's monitoring expiration: confirm by then, or the invoice becomes Invalid. */
   monitoringUntil: Date;
+  /** When it became Invalid for not confirming by `monitoringUntil` (the sweep), or null. */
+  invalidatedAt: Date | null;
   requiredConfirmations: number;
   underpaymentTolerancePercent: string;
   redirectUrl: string | null;

@@ -13,7 +13,9 @@ export function invoiceState(inv: GreenfieldInvoiceData): GreenfieldState {
     flags: inv.flags,
     manualStatus: inv.manualStatus,
     pastExpiration: inv.readAt.getTime() >= inv.expiresAt.getTime(),
-    paidAfterMonitoring: inv.status === "paid" && inv.readAt.getTime() >= inv.monitoringUntil.getTime(),
+    // The sweep records it (and sends InvoiceInvalid); until it has run, the read already says so.
+    paidAfterMonitoring:
+      inv.invalidatedAt !== null || (inv.status === "paid" && inv.readAt.getTime() >= inv.monitoringUntil.getTime()),
   });
 }
 

@@ -38,6 +38,7 @@ const SOURCES: Readonly<Record<string, readonly GreenfieldEventType[]>> = {
   "invoice.expired": ["InvoiceExpired"],
   "invoice.cancelled": ["InvoiceInvalid"],
   "invoice.marked": ["InvoiceSettled", "InvoiceInvalid"],
+  "invoice.invalidated": ["InvoiceInvalid"],
 };
 
 export const isAuthorized = (authorized: AuthorizedEvents, type: string): boolean =>
@@ -74,6 +75,8 @@ export interface DeliveryContext {
   invoiceFlags: string[];
   /** The shop's manual mark on the invoice (`Settled` / `Invalid`), if any. */
   manualStatus: string | null;
+  /** The invoice became Invalid for not confirming by its monitoring expiration. */
+  invalidated?: boolean;
   /** When the event's payment was first seen (unix seconds), for `payment.receivedDate`. */
   paymentReceivedAt: number | null;
 }
@@ -119,6 +122,10 @@ function specificFields(event: OutboxEvent, ctx: DeliveryContext): Specific {
   if (ctx.manualStatus && STATUS_EVENTS.has(event.type)) {
     return { reason: `the shop marked the invoice ${ctx.manualStatus}; its status no longer follows the chain` };
   }
+  // Likewise once it went Invalid for not confirming in time: a confirmation after that is not Settled.
+  if (ctx.invalidated && STATUS_EVENTS.has(event.type)) {
+    return { reason: "the invoice went Invalid at its monitoring expiration; its status no longer follows the chain" };
+  }
   switch (event.type) {
     case "invoice.created":
       return { type: "InvoiceCreated", fields: {} };
@@ -136,6 +143,9 @@ function specificFields(event: OutboxEvent, ctx: DeliveryContext): Specific {
       // A shop marking an invoice Invalid also cancels it; its `invoice.marked` announces that
       // (manuallyMarked: true), so the cancellation is not announced a second time.
       if (ctx.manualStatus === "Invalid") return { reason: "announced by the shop's manual mark (invoice.marked)" };
+      return { type: "InvoiceInvalid", fields: { manuallyMarked: false } };
+    case "invoice.invalidated":
+      // Paid but not confirmed by the monitoring expiration (the Greenfield invalidation sweep).
       return { type: "InvoiceInvalid", fields: { manuallyMarked: false } };
     case "invoice.marked":
       if (event.data.mark === "Settled") {

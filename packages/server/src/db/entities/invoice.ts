@@ -59,6 +59,9 @@ export const InvoiceEntity = defineEntity({
     // back on reads, never queried), and a manual mark (`Settled`/`Invalid`) set by the shop.
     greenfieldCheckout: p.json<Record<string, unknown>>().nullable(),
     manualStatus: p.string().length(16).nullable(),
+    // When a Greenfield invoice, paid but unconfirmed, reached its monitoring expiration: Greenfield
+    // calls it Invalid from then on (set once, by the Greenfield invalidation sweep).
+    greenfieldInvalidAt: p.datetime().nullable(),
     notes: p.text().default(""),
     paymentMethods: p.array().columnType("text[]"),
     metadata: p.json<Record<string, unknown>>(),

@@ -305,10 +305,11 @@ export function webhookRepository(sql: Sql): WebhookRepository {
         metadata: Record<string, unknown> | null;
         flags: string[] | null;
         manual_status: string | null;
+        greenfield_invalid_at: Date | string | null;
         payment_first_seen_at: Date | string | null;
       }>(
         sql,
-        `select i.ref, i.metadata, i.flags, i.manual_status,
+        `select i.ref, i.metadata, i.flags, i.manual_status, i.greenfield_invalid_at,
            (select p.first_seen_at from payment p
             where p.invoice_id = i.id and p.txid = e.data->'payment'->>'txid'
               and p.vout::text = e.data->'payment'->>'vout') as payment_first_seen_at
@@ -321,7 +322,13 @@ export function webhookRepository(sql: Sql): WebhookRepository {
       return {
         invoice:
           r?.ref != null
-            ? { ref: r.ref, metadata: r.metadata ?? {}, flags: r.flags ?? [], manualStatus: r.manual_status }
+            ? {
+                ref: r.ref,
+                metadata: r.metadata ?? {},
+                flags: r.flags ?? [],
+                manualStatus: r.manual_status,
+                invalidated: r.greenfield_invalid_at !== null,
+              }
             : null,
         paymentFirstSeenAt: r?.payment_first_seen_at ? toDate(r.payment_first_seen_at) : null,
       };

@@ -3283,7 +3283,7 @@ export const openapiDocument: Record<string, unknown> = {
       },
       "WebhookEventType": {
         "type": "string",
-        "description": "An event btpay delivers: the reference's seven, plus the lifecycle's other changes\n(`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`) and\n`invoice.marked` (a shop plugin marked the invoice `Settled` or `Invalid` through the\nGreenfield API; `data` is `{ref, mark}`), which reach endpoints subscribed to `*`.\n",
+        "description": "An event btpay delivers: the reference's seven, plus the lifecycle's other changes\n(`invoice.partially_paid`, `invoice.paid_late`, `invoice.reverted`, `payment.removed`) and\n`invoice.marked` (a shop plugin marked the invoice `Settled` or `Invalid` through the\nGreenfield API; `data` is `{ref, mark}`) and `invoice.invalidated` (an invoice made through\nthe Greenfield API was paid but not confirmed by its monitoring expiration, so Greenfield\ncalls it Invalid; `data` is `{ref}`), which reach endpoints subscribed to `*`.\n",
         "enum": [
           "invoice.created",
           "invoice.paid",
@@ -3296,7 +3296,8 @@ export const openapiDocument: Record<string, unknown> = {
           "invoice.paid_late",
           "invoice.reverted",
           "payment.removed",
-          "invoice.marked"
+          "invoice.marked",
+          "invoice.invalidated"
         ],
         "examples": [
           "invoice.paid"
