@@ -25,6 +25,7 @@ const safe = (url: string | null, scheme: RegExp) => (url && scheme.test(url) ? 
  *
  * @tag btpay-invoice
  * @attr {string} ref - The invoice reference, e.g. `A1B2C3D4-E5F6A7B8`.
+ * @attr {string} invoice-ref - The same, for React and Vue, where `ref` is reserved by the framework.
  * @attr {string} server - The btpay server's origin, e.g. `https://pay.example.com`; empty = this page's origin.
  * @attr {string} lang - UI language (en, es, de, fr, pt); defaults to the nearest ancestor's `lang`, then the browser's.
  * @attr {"btc"|"sats"} unit - Show the bitcoin amount in BTC (default) or sats; the payer can switch.
@@ -65,6 +66,7 @@ export class BtpayInvoice extends LitElement {
   static override styles = [theme, invoiceStyles];
   static override properties = {
     ref: {},
+    invoiceRef: { attribute: "invoice-ref" },
     server: {},
     unit: { reflect: true },
     autoRedirect: { type: Boolean, attribute: "auto-redirect" },
@@ -73,6 +75,8 @@ export class BtpayInvoice extends LitElement {
 
   /** The invoice reference, e.g. `A1B2C3D4-E5F6A7B8`. */
   declare ref: string;
+  /** `ref` under a name React and Vue leave alone (both reserve `ref` for themselves). */
+  declare invoiceRef: string;
   /** The btpay server's origin; empty = this page's origin. */
   declare server: string;
   /** Bitcoin amounts in BTC or sats. */
@@ -83,7 +87,7 @@ export class BtpayInvoice extends LitElement {
 
   #poller = new InvoicePoller(this, {
     onInvoice: (invoice, previous) => this.#changed(invoice, previous?.status ?? null),
-    onError: (status, message) => emit(this, "btpay-error", { ref: this.ref, status, message }),
+    onError: (status, message) => emit(this, "btpay-error", { ref: this.#ref(), status, message }),
   });
   #qr = { uri: "", size: 0, path: "" };
   #paid = false;
@@ -93,9 +97,13 @@ export class BtpayInvoice extends LitElement {
 
   constructor() {
     super();
-    this.ref = this.server = this._copied = "";
+    this.ref = this.invoiceRef = this.server = this._copied = "";
     this.unit = "btc";
     this.autoRedirect = false;
+  }
+
+  #ref(): string {
+    return this.ref || this.invoiceRef || "";
   }
 
   /** The invoice as last received, if any. */
@@ -104,7 +112,9 @@ export class BtpayInvoice extends LitElement {
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has("ref") || changed.has("server")) this.#poller.watch(this.server || "", this.ref || "");
+    if (changed.has("ref") || changed.has("invoiceRef") || changed.has("server")) {
+      this.#poller.watch(this.server || "", this.#ref());
+    }
   }
 
   override updated(): void {

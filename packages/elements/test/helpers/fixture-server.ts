@@ -60,6 +60,8 @@ export interface FixtureServer {
    * otherwise); returns its URL. `lang: null` leaves <html> without a lang attribute.
    */
   page(body: string, options?: { lang?: string | null; head?: string }): string;
+  /** Serve a script (an app bundle built by a test) at `path`. */
+  script(path: string, code: string): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
   const invoices = new Map<string, CheckoutInvoice>();
   const links = new Map<string, PublicPaymentLink>();
   const pages = new Map<string, string>();
+  const scripts = new Map<string, string>();
   const failures: { pathPart: string; status: number; retryAfter?: number; times: number }[] = [];
   const requests: LoggedRequest[] = [];
   const skews = new Map<string, number>();
@@ -99,6 +102,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
       );
       return fixture.origin + path;
     },
+    script: (path, code) => scripts.set(path, code),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 
@@ -176,6 +180,11 @@ export async function startFixtureServer(): Promise<FixtureServer> {
         log.status = res.statusCode;
       });
       return api(req, res, path, log);
+    }
+    const script = scripts.get(path);
+    if (script !== undefined) {
+      res.writeHead(200, { "Content-Type": "text/javascript" });
+      return res.end(script);
     }
     const bundle = path === "/btpay-elements.js" ? BUNDLE : path === "/btpay-invoice.js" ? INVOICE_BUNDLE : null;
     if (bundle) {
