@@ -72,6 +72,11 @@ describe("playground (browser)", () => {
       await expect.poll(() => page.locator("#invoice-json").getAttribute("data-status")).toBe("confirmed");
       expect(await page.locator('#event-list li[data-verified="false"]').count()).toBe(0);
       expect(problems).toEqual([]);
+      // `npm run screenshots` keeps a picture of the playground for the README.
+      if (process.env.BTPAY_SCREENSHOTS === "1") {
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.screenshot({ path: `${root}docs/screenshots/playground.png`, fullPage: false });
+      }
     },
   );
 });
