@@ -117,21 +117,15 @@ export class PaymentLinkCheckout {
   }
 
   /**
-   * An invoice created through a payment link, by its ref (never by number or id: those are
-   * guessable), once finalized. With `slug`, it must be that link's. Stays readable after the link
-   * is deactivated: a payer may be in the middle of paying it.
+   * The canonical ref of an invoice created through the link `slug` (checkouts handed out before
+   * `/i/{ref}` named both); 404 when the ref is not that link's. One lookup: the caller only
+   * redirects to the hosted checkout, which reads the invoice itself.
    */
-  async invoice(ref: string, slug?: string): Promise<CheckoutView> {
+  async invoiceRefOfLink(ref: string, slug: string): Promise<string> {
     if (!REF_RE.test(ref)) throw invoiceNotFound(ref);
-    const repos = this.db.repos();
-    const found = await repos.paymentLinks.linkOfInvoice(ref.toUpperCase());
-    if (!found || (slug !== undefined && found.link.slug !== slug)) throw invoiceNotFound(ref);
-    const [invoice, store] = await Promise.all([
-      repos.invoices.find(found.link.storeId, { by: "id", id: found.invoiceId }),
-      repos.stores.get(found.link.storeId),
-    ]);
-    if (!invoice?.quote || !store) throw invoiceNotFound(ref);
-    return { invoice, link: found.link, store };
+    const found = await this.db.repos().paymentLinks.linkOfInvoice(ref.toUpperCase());
+    if (!found || found.link.slug !== slug) throw invoiceNotFound(ref);
+    return ref.toUpperCase();
   }
 }
 

@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, type CliResult, startServerProcess } from "../helpers/processes.js";
+import { type CliResult, cli, startServerProcess } from "../helpers/processes.js";
 import { createTestDatabase, type TestDatabaseTarget } from "../helpers/test-server.js";
 
 // Store owners and Greenfield keys from the command line: `btpay user create` (password on stdin),
@@ -17,26 +16,8 @@ const WOOCOMMERCE = [
   "btcpay.store.webhooks.canmodifywebhooks",
 ];
 
-/** `btpay <args>` as its own process, with `stdin` piped in (unlike helpers/processes.ts `cli`). */
-function btpay(args: string[], env: Record<string, string>, stdin = ""): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, BTPAY_LOG_LEVEL: "warn", ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+/** `btpay <args>` as its own process, `stdin` piped in (the password prompt reads it). */
+const btpay = (args: string[], env: Record<string, string>, stdin = ""): Promise<CliResult> => cli(args, env, stdin);
 
 let target: TestDatabaseTarget;
 let storeId: string;

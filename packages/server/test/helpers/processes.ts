@@ -9,12 +9,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `btpay <args>` as its own process, the way a merchant would. */
-export function cli(args: string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs `btpay <args>` as its own process, the way a merchant would; `stdin` is piped in when given. */
+export function cli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { ...process.env, BTPAY_LOG_LEVEL: "warn", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["pipe", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
@@ -26,6 +26,8 @@ export function cli(args: string[], env: Record<string, string>): Promise<CliRes
     });
     child.on("error", reject);
     child.on("close", (code) => resolve({ code, stdout, stderr }));
+    // Without input, stdin closes at once (a prompt would read end-of-file, never hang).
+    child.stdin.end(stdin ?? "");
   });
 }
 

@@ -2,6 +2,7 @@ import { Router } from "express";
 import { missingPermission, notFound } from "../errors.js";
 import type { GreenfieldBackend } from "../ports.js";
 import { ONCHAIN } from "../status-map.js";
+import { unixSeconds } from "../wire.js";
 import { caller } from "./context.js";
 
 /**
@@ -11,8 +12,6 @@ import { caller } from "./context.js";
  * contract was checked against.
  */
 export const EMULATED_BTCPAY_VERSION = "2.4.0";
-
-const unixSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
 /** `GET /api-keys/current`, `GET /server/info`, `GET /users/me`: who is calling, and who answers. */
 export function authRoutes(backend: GreenfieldBackend): Router {

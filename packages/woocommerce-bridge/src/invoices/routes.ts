@@ -9,6 +9,7 @@ import {
   type ManualMark,
   markableStatuses,
 } from "../status-map.js";
+import { requestOrigin } from "../wire.js";
 import type { GreenfieldInvoiceData } from "./backend.js";
 import { isObject, parseCreateInvoice } from "./create-request.js";
 import { invoiceState, serializeInvoice, serializeInvoicePaymentMethods } from "./serialize.js";
@@ -20,7 +21,6 @@ const MODIFY = "btcpay.store.canmodifyinvoices";
 const SEARCH_WINDOW = 1000;
 
 /** `{protocol}://{host}` of the request (BTPAY_TRUST_PROXY makes Express read X-Forwarded-*). */
-const origin = (req: Request): string => `${req.protocol}://${req.host || "localhost"}`;
 
 /** The Greenfield invoice calls under `/stores/{storeId}/invoices`. Thin: validate, call, serialize. */
 export function invoiceRoutes(backend: GreenfieldBackend): Router {
@@ -36,7 +36,7 @@ export function invoiceRoutes(backend: GreenfieldBackend): Router {
     const { storeId } = req.params;
     requireStorePermission(req, storeId, CREATE);
     const created = await invoices.create(storeId, parseCreateInvoice(req.body));
-    res.json(serializeInvoice(created, origin(req)));
+    res.json(serializeInvoice(created, requestOrigin(req)));
   });
 
   r.get("/stores/:storeId/invoices", async (req, res) => {
@@ -47,13 +47,13 @@ export function invoiceRoutes(backend: GreenfieldBackend): Router {
     const matching =
       q.statuses.length === 0 ? candidates : candidates.filter((i) => q.statuses.includes(invoiceState(i).status));
     const page = matching.slice(q.skip, q.take === null ? undefined : q.skip + q.take);
-    res.json(page.map((i) => serializeInvoice(i, origin(req))));
+    res.json(page.map((i) => serializeInvoice(i, requestOrigin(req))));
   });
 
   r.get("/stores/:storeId/invoices/:invoiceId", async (req, res) => {
     const { storeId, invoiceId } = req.params;
     requireStorePermission(req, storeId, VIEW);
-    res.json(serializeInvoice(found(await invoices.get(storeId, invoiceId), invoiceId), origin(req)));
+    res.json(serializeInvoice(found(await invoices.get(storeId, invoiceId), invoiceId), requestOrigin(req)));
   });
 
   r.get("/stores/:storeId/invoices/:invoiceId/payment-methods", async (req, res) => {
@@ -78,7 +78,7 @@ export function invoiceRoutes(backend: GreenfieldBackend): Router {
           },
         ]);
     });
-    res.json(serializeInvoice(found(marked, invoiceId), origin(req)));
+    res.json(serializeInvoice(found(marked, invoiceId), requestOrigin(req)));
   });
 
   r.put("/stores/:storeId/invoices/:invoiceId", async (req, res) => {
@@ -90,7 +90,7 @@ export function invoiceRoutes(backend: GreenfieldBackend): Router {
         { path: "metadata", message: "must be a JSON object (it replaces the metadata)" },
       ]);
     const updated = await invoices.updateMetadata(storeId, invoiceId, body.metadata);
-    res.json(serializeInvoice(found(updated, invoiceId), origin(req)));
+    res.json(serializeInvoice(found(updated, invoiceId), requestOrigin(req)));
   });
 
   return r;

@@ -1,9 +1,9 @@
 import { formatBtc, plainBtc } from "../btc.js";
 import { speedPolicyFor } from "../speed-policy.js";
 import { type GreenfieldState, greenfieldState, markableStatuses, ONCHAIN } from "../status-map.js";
+import { unixSeconds } from "../wire.js";
 import type { GreenfieldInvoiceData, InvoicePaymentData } from "./backend.js";
 
-const unixSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 const wholeMinutes = (from: Date, to: Date): number => Math.round((to.getTime() - from.getTime()) / 60_000);
 
 /** Greenfield status + additionalStatus of an invoice as read (see status-map.ts). */

@@ -1,4 +1,5 @@
 import { type FieldError, GreenfieldValidationError } from "../errors.js";
+import { unixSeconds } from "../wire.js";
 import type { PullPaymentCreate, RefundView } from "./backend.js";
 
 /** BTCPay refuses longer names; the WooCommerce plugin cuts its "Refund of order ..." to this. */
@@ -17,7 +18,6 @@ export function claimPath(id: string): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const absent = (v: unknown) => v === undefined || v === null;
-const unixSeconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 /**
  * `POST /stores/{storeId}/pull-payments` as shop plugins send it: checks the JSON types (422 with

@@ -3,6 +3,7 @@ import { caller, hasPermission } from "../auth/context.js";
 import { GreenfieldValidationError, missingPermission, notFound } from "../errors.js";
 import type { GreenfieldBackend } from "../ports.js";
 import type { GreenfieldOptions } from "../router.js";
+import { requestOrigin } from "../wire.js";
 import type { ClaimPage } from "./backend.js";
 import { CLAIM_CSP, renderClaimPage, renderMissingPage, renderProblemPage } from "./claim-page.js";
 import { claimPath, pullPaymentJson, readPullPaymentCreate } from "./pull-payment.js";
@@ -16,7 +17,6 @@ const ARCHIVE = [`${S}canarchivepullpayments`, `${S}canmanagepullpayments`, `${S
 /** Refund ids are 22 base64url characters; anything else is a 404 without a database round trip. */
 const ID = /^[A-Za-z0-9_-]{1,32}$/;
 
-const origin = (req: Request) => `${req.protocol}://${req.host || "localhost"}`;
 const pullPaymentNotFound = () => notFound("pullpayment-not-found", "The pull payment was not found");
 
 function requirePolicy(req: Request, storeId: string, accepted: readonly string[]): void {
@@ -39,19 +39,19 @@ export function pullPaymentRoutes(backend: GreenfieldBackend): Router {
     requirePolicy(req, req.params.storeId, CREATE);
     const made = await refunds.create(req.params.storeId, readPullPaymentCreate(req.body, refunds.now()));
     if ("problems" in made) throw new GreenfieldValidationError(made.problems);
-    res.status(200).json(pullPaymentJson(made, origin(req)));
+    res.status(200).json(pullPaymentJson(made, requestOrigin(req)));
   });
   router.get(base, async (req: StoreReq, res) => {
     requirePolicy(req, req.params.storeId, VIEW);
     const includeArchived = String(req.query.includeArchived ?? "").toLowerCase() === "true";
     const all = await refunds.list(req.params.storeId, { includeArchived });
-    res.status(200).json(all.map((r) => pullPaymentJson(r, origin(req))));
+    res.status(200).json(all.map((r) => pullPaymentJson(r, requestOrigin(req))));
   });
   router.get(`${base}/:id`, async (req: OneReq, res) => {
     requirePolicy(req, req.params.storeId, VIEW);
     const r = ID.test(req.params.id) ? await refunds.get(req.params.storeId, req.params.id) : null;
     if (!r) throw pullPaymentNotFound();
-    res.status(200).json(pullPaymentJson(r, origin(req)));
+    res.status(200).json(pullPaymentJson(r, requestOrigin(req)));
   });
   // Archive = cancel: the claim page then takes no address. BTCPay answers an empty 200.
   router.delete(`${base}/:id`, async (req: OneReq, res) => {

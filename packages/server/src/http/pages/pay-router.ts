@@ -40,8 +40,7 @@ export function payPages({ checkout, limiter, bodyLimitBytes }: PayPagesDeps): R
   });
   // Where checkouts of links lived before `/i/{ref}`: links already handed out keep working.
   router.get("/:slug/:ref", async (req: Request<{ slug: string; ref: string }>, res) => {
-    const { invoice } = await checkout.invoice(req.params.ref, req.params.slug);
-    res.redirect(301, checkoutPath(invoice.ref));
+    res.redirect(301, checkoutPath(await checkout.invoiceRefOfLink(req.params.ref, req.params.slug)));
   });
 
   router.use((_req, res) => sendPage(res, 404, renderErrorPage(404, NOT_FOUND)));
