@@ -51,7 +51,8 @@ async function postgresTarget() {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {
-    env: { DATABASE_URL: url.toString(), BTPAY_DB_POOL_SIZE: "20" },
+    // The default pool (BTPAY_DB_POOL_SIZE=10): more connections only add lock contention on 2 cores.
+    env: { DATABASE_URL: url.toString() },
     connect: pgConnector(url.toString()),
     drop: async () => {
       const c = new pg.Client({ connectionString: adminUrl });

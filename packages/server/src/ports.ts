@@ -75,8 +75,19 @@ export interface InvoicePage {
 }
 
 export interface InvoiceRepository {
-  /** Inserts a draft with the store's next invoice number (`<prefix><n, at least 4 digits>`). */
-  insert(storeId: string, ref: string, invoicePrefix: string, invoice: NewInvoice): Promise<InvoiceRecord>;
+  /**
+   * Inserts a draft with the store's next invoice number (`<prefix><n, at least 4 digits>`) and
+   * appends `created` to the outbox, all in ONE statement: atomic without a transaction (a crash
+   * can never keep the invoice and lose its event), one round trip and one commit. The event's
+   * `data.invoice_number` is set to the number taken.
+   */
+  insert(
+    storeId: string,
+    ref: string,
+    invoicePrefix: string,
+    invoice: NewInvoice,
+    created: { type: string; data: Record<string, unknown> },
+  ): Promise<InvoiceRecord>;
   find(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
   /** Same, but locks the row (FOR UPDATE) for the rest of the transaction. */
   findForUpdate(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;

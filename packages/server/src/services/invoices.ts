@@ -63,13 +63,28 @@ export class InvoiceService {
   }
 
   /**
-   * Inserts a prepared invoice in one statement that also takes the store's next invoice number, so
-   * concurrent creates get distinct numbers and a create that rolls back consumes none.
+   * Inserts a prepared invoice and its `invoice.created` event in one statement that also takes the
+   * store's next invoice number, so concurrent creates get distinct numbers, a create that rolls
+   * back consumes none, and no invoice is ever kept without its event (no transaction needed).
    */
   async insert(repos: Repositories, auth: StoreScope, invoice: NewInvoice): Promise<InvoiceRecord> {
-    const created = await repos.invoices.insert(auth.store.id, newInvoiceRef(), auth.store.invoicePrefix, invoice);
-    await repos.chain.appendEvents([outboxEvent("invoice.created", created)]);
-    return created;
+    const ref = newInvoiceRef();
+    // Everything but the number is known now; the statement writes the number it takes.
+    const data = invoiceEventData({
+      ref,
+      invoiceNumber: "",
+      status: "draft",
+      total: invoice.total,
+      amountPaid: "0",
+      currency: invoice.currency,
+      dueSats: null,
+      paidSats: 0n,
+      flags: [],
+    });
+    return repos.invoices.insert(auth.store.id, ref, auth.store.invoicePrefix, invoice, {
+      type: "invoice.created",
+      data,
+    });
   }
 
   async get(auth: AuthContext, ref: string): Promise<InvoiceRecord> {

@@ -374,3 +374,45 @@ describe("concurrency", () => {
     expect(new Set(results.map((r) => r.data?.ref)).size).toBe(50);
   });
 });
+
+describe("atomic create", () => {
+  it("an invoice is never kept without its invoice.created event: when the event cannot be written, nothing is", async () => {
+    const store = await t.newStoreWithKey("full", "Event-less shop");
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
+    const em = t.opened.orm.em.fork();
+    // Make the outbox refuse this store's events, as a crash between two statements would lose one.
+    await em.execute(`create function refuse_event() returns trigger language plpgsql as $$
+      begin raise exception 'outbox refused'; end $$`);
+    await em.execute(`create trigger refuse_event before insert on outbox_event for each row
+      when (new.store_id = '${store.storeId}') execute function refuse_event()`);
+    try {
+      // Plain fetch: no Idempotency-Key (the SDK adds one on retries, which wraps a transaction round it).
+      const refused = await fetch(`${t.apiUrl}/invoices`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${store.key}`, "content-type": "application/json" },
+        body: JSON.stringify({ lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      });
+      expect(refused.status).toBe(500);
+    } finally {
+      await em.execute("drop trigger refuse_event on outbox_event");
+      await em.execute("drop function refuse_event()");
+    }
+    const listed = await client.GET("/invoices", {});
+    expect(listed.data?.total).toBe(0);
+    expect(listed.data?.invoices).toEqual([]);
+    const created = await client.POST("/invoices", {
+      body: { lines: [{ description: "a", quantity: 1, unit_price: "1" }] },
+    });
+    expect(created.data?.invoice_number).toBe("INV-0001");
+    const events = await em.execute<{ type: string; data: { invoice_number: string; ref: string } }[]>(
+      "select type, data from outbox_event where store_id = ? order by id",
+      [store.storeId],
+    );
+    expect(events).toEqual([
+      {
+        type: "invoice.created",
+        data: expect.objectContaining({ invoice_number: "INV-0001", ref: created.data?.ref }),
+      },
+    ]);
+  });
+});

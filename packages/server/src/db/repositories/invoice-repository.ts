@@ -128,10 +128,13 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
   }
 
   return {
-    async insert(storeId, ref, invoicePrefix, inv) {
+    async insert(storeId, ref, invoicePrefix, inv, createdEvent) {
       // One statement takes the store's next number (locking the store row until commit, so
       // concurrent creates serialize only here and a rollback returns the number), inserts the
-      // invoice and its lines. Numbers print with at least 4 digits: INV-0001 ... INV-10000.
+      // invoice, its lines and its outbox event. Outside a transaction that is one round trip and
+      // one commit, so the store row is locked for one statement's execution only, not for the
+      // time this process takes to send a second statement and a COMMIT under load.
+      // Numbers print with at least 4 digits: INV-0001 ... INV-10000.
       const created = await row<{ id: string; invoice_number: string; created_at: Date | string }>(
         em,
         `with n as (
@@ -150,6 +153,9 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
            select i.id, v.position, v.description, v.quantity, v.unit_price, v.amount
            from i, jsonb_to_recordset(?::jsonb) as v(position int, description text, quantity numeric,
              unit_price numeric, amount numeric)
+         ), e as (
+           insert into outbox_event (store_id, type, invoice_id, data)
+           select ?, ?, i.id, jsonb_set(?::jsonb, '{invoice_number}', to_jsonb(i.invoice_number)) from i
          )
          select id, invoice_number, created_at from i`,
         [
@@ -182,6 +188,9 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
               amount: l.amount,
             })),
           ),
+          storeId,
+          createdEvent.type,
+          JSON.stringify(createdEvent.data),
         ],
       );
       if (!created) throw new Error(`store ${storeId} not found while inserting an invoice`);
