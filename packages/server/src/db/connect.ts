@@ -38,7 +38,9 @@ export async function openDatabase(opts: DatabaseOptions, logger: Logger): Promi
     const applied = opts.migrate ? await migrate(orm, "socket") : [];
     return {
       db: mikroDatabase(orm, {
-        namedStatements: false,
+        // Shared by every connection of the one PGlite session: the socket gate makes that safe
+        // (db/embedded/session-statements.ts).
+        namedStatements: true,
         onClose: () => embedded.release(),
         tryLeadership: async () => alwaysLeader(),
       }),

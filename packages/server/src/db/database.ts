@@ -46,7 +46,7 @@ interface PooledClient {
  * The `Database` port over MikroORM's connection pool (decision 0002). Repositories run plain SQL on
  * a `pg` connection borrowed from that pool: one statement per borrow outside transactions, one
  * connection for the whole of a transaction. `namedStatements` prepares each statement once per
- * connection (real Postgres only; see `connectionSql`).
+ * connection (once per session on the embedded database; see `connectionSql`).
  */
 export function mikroDatabase(
   orm: MikroORM,

@@ -270,6 +270,51 @@ describe("embedded postgres connections", () => {
     await a.query("select pg_advisory_unlock_all()");
   });
 
+  it("shares named statements between connections: the second Parse is answered by the gate", async () => {
+    const text = "select $1::bigint * 2 as b";
+    // Each client prepares "shared_1" on its own connection; behind the socket it is one session.
+    const [ra, rb] = await Promise.all([
+      a.query({ name: "shared_1", text, values: [1] }),
+      b.query({ name: "shared_1", text, values: [2] }),
+    ]);
+    expect(ra.rows).toEqual([{ b: "2" }]);
+    expect(rb.rows).toEqual([{ b: "4" }]);
+    // Both clients now run it by name alone, and a third connection can still prepare it.
+    expect((await b.query({ name: "shared_1", text, values: [3] })).rows).toEqual([{ b: "6" }]);
+    const c = await connect(emb);
+    try {
+      expect((await c.query({ name: "shared_1", text, values: [4] })).rows).toEqual([{ b: "8" }]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it("keeps Postgres's answer for a name reused with another text, and never confirms a failed Parse", async () => {
+    await a.query({ name: "shared_2", text: "select 1 as one", values: [] });
+    await expect(b.query({ name: "shared_2", text: "select 2 as two", values: [] })).rejects.toThrow(/already exists/);
+    // A Parse that fails leaves nothing prepared, for this client or the next.
+    await expect(a.query({ name: "shared_3", text: "select from nowhere_at_all", values: [] })).rejects.toThrow(
+      /nowhere_at_all/,
+    );
+    await a.query("create table nowhere_at_all (x int)");
+    expect((await b.query({ name: "shared_3", text: "select from nowhere_at_all", values: [] })).rows).toEqual([]);
+    await a.query("drop table nowhere_at_all");
+  });
+
+  it("forgets statements the session drops (DEALLOCATE ALL)", async () => {
+    const text = "select 5 as five";
+    await a.query({ name: "shared_4", text, values: [] });
+    await b.query("deallocate all");
+    const c = await connect(emb);
+    try {
+      // Answered by the engine again, not from the gate's memory of a statement that is gone.
+      expect((await c.query({ name: "shared_4", text, values: [] })).rows).toEqual([{ five: 5 }]);
+      expect((await c.query({ name: "shared_4", text, values: [] })).rows).toEqual([{ five: 5 }]);
+    } finally {
+      await c.end();
+    }
+  });
+
   it("works through MikroORM's postgres driver", async () => {
     const orm = await MikroORM.init({
       host: emb.host,

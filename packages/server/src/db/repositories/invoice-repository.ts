@@ -223,20 +223,35 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
       return { invoice: toRecord(r), wallet: r.wallet ? toWalletRecord(r.wallet) : null };
     },
     async list(storeId, { status, limit, offset }) {
-      const where = status === undefined ? "i.store_id = ?" : "i.store_id = ? and i.status = ?";
-      const params = status === undefined ? [storeId] : [storeId, status];
       // `total` comes from the per-status counts a trigger keeps (migration 2), not count(*): counting a
-      // store's invoices would grow with its history; summing at most seven rows does not.
-      const countWhere = status === undefined ? "store_id = ?" : "store_id = ? and status = ?";
-      const [page, count] = await Promise.all([
-        rows<InvoiceRow>(em, `${SELECT} where ${where} order by i.id desc limit ? offset ?`, [
-          ...params,
-          limit,
-          offset,
-        ]),
-        row<{ n: string | null }>(em, `select sum(n) as n from invoice_status_count where ${countWhere}`, params),
-      ]);
-      return { invoices: page.map(toRecord), total: Number(count?.n ?? 0) };
+      // store's invoices would grow with its history; summing at most seven rows does not. The page
+      // is ids (an index-only scan, so skipping `offset` rows costs index entries, not row reads) and
+      // then the row versions of those ids alone.
+      const filter = status === undefined ? "store_id = ?" : "store_id = ? and status = ?";
+      const params = status === undefined ? [storeId] : [storeId, status];
+      const r = await row<{ total: string; page: string[] }>(
+        em,
+        `select (select coalesce(sum(n), 0) from invoice_status_count where ${filter})::text as total,
+           array(select i.id::text || ':' || i.xmin::text
+                 from (select id from invoice where ${filter} order by id desc limit ? offset ?) p
+                 join invoice i on i.id = p.id order by i.id desc) as page`,
+        [...params, ...params, limit, offset],
+      );
+      const page = (r?.page ?? []).map((entry) => {
+        const at = entry.indexOf(":");
+        return { id: Number(entry.slice(0, at)), version: entry.slice(at + 1) };
+      });
+      return { page, total: Number(r?.total ?? 0) };
+    },
+    async findVersions(storeId, ids) {
+      if (ids.length === 0) return [];
+      const found = await rows<InvoiceRow & { version: string }>(
+        em,
+        `${SELECT.replace(" from invoice i", ", i.xmin::text as version from invoice i")}
+         where i.store_id = ? and i.id = any(?::bigint[])`,
+        [storeId, ids.map(String)],
+      );
+      return found.map((r) => ({ invoice: toRecord(r), version: r.version }));
     },
     async findPublic(ref, network) {
       const r = await row<InvoiceRow & { store_name: string; payments: PaymentJson[]; tip_height: number | null }>(

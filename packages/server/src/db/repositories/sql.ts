@@ -36,8 +36,10 @@ function statement(sql: string): Statement {
 }
 
 /**
- * Statements on one connection. `named` must be false on the embedded database: its connections
- * share one Postgres session, so a name prepared by one client would collide with another's.
+ * Statements on one connection. On the embedded database every connection shares one Postgres
+ * session, so a name prepared by one client already exists for the next: the PGlite child's gate
+ * answers such a Parse itself (db/embedded/session-statements.ts); names are hashes of the text,
+ * so one name never means two statements.
  */
 export function connectionSql(connection: PgConnection, named: boolean): Sql {
   return async <T>(sql: string, params: readonly unknown[] = []) => {
