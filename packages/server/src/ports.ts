@@ -69,8 +69,17 @@ export interface ApiKeyRepository {
   ): Promise<{ key: ApiKeyRecord; store: StoreRecord; hits: number } | null>;
 }
 
+/**
+ * One invoice row's identity and version (Postgres's `xmin`: every update of the row changes it,
+ * whichever process or transaction made it), enough to know whether a rendering is still current.
+ */
+export interface InvoiceVersion {
+  id: number;
+  version: string;
+}
+
 export interface InvoicePage {
-  invoices: InvoiceRecord[];
+  page: InvoiceVersion[];
   total: number;
 }
 
@@ -96,7 +105,10 @@ export interface InvoiceRepository {
     storeId: string,
     lookup: InvoiceLookup,
   ): Promise<{ invoice: InvoiceRecord; wallet: WalletRecord | null } | null>;
+  /** A page of the store's invoices, newest first, as versions, with the filter's total; one round trip. */
   list(storeId: string, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage>;
+  /** The store's invoices with these ids (any order; unknown ids are left out), each with its version. */
+  findVersions(storeId: string, ids: readonly number[]): Promise<{ invoice: InvoiceRecord; version: string }[]>;
   /**
    * A finalized invoice by ref in any store, with its store's name, its payments and the chain tip
    * (one round trip: open checkout pages poll this). Null for drafts and unknown refs.

@@ -26,6 +26,11 @@ export interface HandlerInput<O extends OperationId> {
   req: Request;
 }
 
+/** A body already rendered as JSON text: sent as it is, as `application/json`. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface Reply {
   status: number;
   body: unknown;
@@ -69,7 +74,8 @@ export function mountOperations(handlers: Handlers, scope: { prefix?: string; ex
         res.status(304).end();
         return;
       }
-      res.status(reply.status).json(reply.body);
+      if (reply.body instanceof JsonText) res.status(reply.status).type("application/json").send(reply.body.text);
+      else res.status(reply.status).json(reply.body);
     });
   }
   for (const [path, methods] of allowed) {

@@ -104,8 +104,13 @@ export class InvoiceService {
     return { invoice, payments, tipHeight: tip?.height ?? null };
   }
 
+  /** A page as invoice versions (see `InvoiceVersion`) with the total; `byIds` reads the invoices. */
   list(auth: AuthContext, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage> {
     return this.db.repos().invoices.list(auth.store.id, filter);
+  }
+
+  byIds(auth: AuthContext, ids: readonly number[]): Promise<{ invoice: InvoiceRecord; version: string }[]> {
+    return this.db.repos().invoices.findVersions(auth.store.id, ids);
   }
 
   /** draft/pending -> cancelled. Anything else (including cancelling twice) is refused. */

@@ -1,3 +1,4 @@
+import http from "node:http";
 import { type BtpayClient, createBtpayClient } from "@btpay/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../helpers/test-server.js";
@@ -276,6 +277,57 @@ describe("get, status, list", () => {
     expect(cancelled.data?.invoices[0]?.invoice_number).toBe(numbers[0]);
     const drafts = await client.GET("/invoices", { params: { query: { status: "draft" } } });
     expect(drafts.data?.total).toBe(6);
+  });
+
+  it("a listed invoice shows every change at once, however it was made (renderings are kept by row version)", async () => {
+    const store = await t.newStoreWithKey("full", "Changing shop");
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
+    const created = await client.POST("/invoices", {
+      body: { lines: [{ description: "a", quantity: 1, unit_price: "1" }] },
+    });
+    const ref = created.data?.ref ?? "";
+    const first = async () => (await client.GET("/invoices", {})).data?.invoices[0];
+    expect(await first()).toMatchObject({ ref, status: "draft", notes: "" });
+    expect(await first()).toMatchObject({ ref, status: "draft", notes: "" }); // now from what was rendered
+    await client.DELETE("/invoices/{ref}", { params: { path: { ref } } });
+    expect(await first()).toMatchObject({ ref, status: "cancelled" });
+    // As another process (or the chain watcher) would: straight in the database.
+    const em = t.opened.orm.em.fork();
+    await em.execute("update invoice set notes = 'changed elsewhere' where ref = ?", [ref]);
+    expect(await first()).toMatchObject({ ref, status: "cancelled", notes: "changed elsewhere" });
+    // `checkout_url` is absolute for the host asked: a rendering for one host is not served to another.
+    await em.execute(
+      `update invoice set status = 'pending', btc_rate = 70000, btc_amount_sats = 1429, btc_rate_sources = '{test}',
+         btc_rate_at = now(), payment_address = 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', finalized_at = now(),
+         expires_at = now() + interval '15 minutes' where ref = ?`,
+      [ref],
+    );
+    for (const host of ["shop-a.example", "shop-b.example", "shop-a.example"]) {
+      // node:http, not fetch: fetch will not send another Host.
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = http.get(
+          `${t.apiUrl}/invoices`,
+          { headers: { authorization: `Bearer ${store.key}`, host } },
+          (res) => {
+            let text = "";
+            res.on("data", (d) => (text += d));
+            res.on("end", () => resolve(text));
+          },
+        );
+        req.on("error", reject);
+      });
+      const page = JSON.parse(body) as { invoices: { checkout_url: string | null }[] };
+      expect(page.invoices[0]?.checkout_url).toBe(`http://${host}/i/${ref}`);
+    }
+  });
+
+  it("a page past the end is empty and still counts the total", async () => {
+    const store = await t.newStoreWithKey("full", "Short shop");
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
+    await client.POST("/invoices", { body: { lines: [{ description: "a", quantity: 1, unit_price: "1" }] } });
+    const page = await client.GET("/invoices", { params: { query: { offset: 5 } } });
+    expect(page.data).toEqual({ invoices: [], total: 1, limit: 50, offset: 5 });
+    expect(page.response.headers.get("content-type")).toBe("application/json; charset=utf-8");
   });
 
   for (const q of [

@@ -3,25 +3,23 @@ import type { Database } from "../../ports.js";
 import type { FinalizeService } from "../../services/finalize.js";
 import { idempotent } from "../../services/idempotency.js";
 import type { InvoiceService } from "../../services/invoices.js";
+import { RenderedInvoices } from "../rendered-invoices.js";
 import { requestOrigin } from "../request-origin.js";
-import type { Handlers } from "../route.js";
+import { type Handlers, JsonText } from "../route.js";
 import { serializeInvoice, serializeInvoiceStatus, serializePayment } from "../serializers/invoice.js";
 
 /** Thin handlers: validated input -> one service call -> serializer. */
 export function invoiceHandlers(db: Database, invoices: InvoiceService, finalizer: FinalizeService): Handlers {
+  const rendered = new RenderedInvoices();
   return {
     listInvoices: async ({ auth, query, req }) => {
       const limit = query.limit ?? 50;
       const offset = query.offset ?? 0;
-      const page = await invoices.list(auth, { status: query.status as InvoiceStatus | undefined, limit, offset });
+      const status = query.status as InvoiceStatus | undefined;
+      const page = await rendered.page(invoices, auth, { status, limit, offset }, requestOrigin(req));
       return {
         status: 200,
-        body: {
-          invoices: page.invoices.map((i) => serializeInvoice(i, requestOrigin(req))),
-          total: page.total,
-          limit,
-          offset,
-        },
+        body: new JsonText(`{"invoices":${page.json},"total":${page.total},"limit":${limit},"offset":${offset}}`),
       };
     },
     createInvoice: async ({ auth, body, idempotencyKey, req }) => {
