@@ -3,6 +3,9 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import { entities } from "./entities/index.js";
 import { migrationsList } from "./migrations/index.js";
 
+/** Connections per process to the embedded database's socket. */
+export const EMBEDDED_POOL_SIZE = 4;
+
 /** Where the database is: a Postgres URL, or the socket of the embedded PGlite child. */
 export type DbTarget =
   | { kind: "url"; url: string; poolSize: number }
@@ -18,9 +21,11 @@ export async function initOrm(target: DbTarget): Promise<MikroORM> {
           user: target.user,
           password: target.password,
           dbName: target.dbName,
-          // PGlite is one backend behind a multiplexer: one pooled connection per process keeps a
-          // transaction's statements together and never interleaves two of ours.
-          pool: { min: 1, max: 1 },
+          // PGlite is one backend behind a multiplexer that runs one request at a time and one
+          // transaction at a time (db/embedded/request-gate.ts). A few connections let a process
+          // queue its next statements there while the engine runs the current one, instead of the
+          // engine idling through every round trip (measured in docs/benchmarks.md).
+          pool: { min: 1, max: EMBEDDED_POOL_SIZE },
         };
   return MikroORM.init({
     ...connection,
