@@ -105,6 +105,11 @@ export interface InvoiceRepository {
     storeId: string,
     lookup: InvoiceLookup,
   ): Promise<{ invoice: InvoiceRecord; wallet: WalletRecord | null } | null>;
+  /** The same without a lock (finalize's first attempt, outside any transaction). */
+  findWithWallet(
+    storeId: string,
+    lookup: InvoiceLookup,
+  ): Promise<{ invoice: InvoiceRecord; wallet: WalletRecord | null } | null>;
   /** A page of the store's invoices, newest first, as versions, with the filter's total; one round trip. */
   list(storeId: string, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage>;
   /** The store's invoices with these ids (any order; unknown ids are left out), each with its version. */
@@ -118,9 +123,10 @@ export interface InvoiceRepository {
   /** draft -> pending with the locked quote and the address. */
   markFinalized(id: number, fields: FinalizeFields): Promise<void>;
   /**
-   * One statement: claims the wallet's lowest pre-derived address (FOR UPDATE SKIP LOCKED) for the
-   * invoice and marks the invoice pending with the quote and that address. Null (and nothing
-   * changed) when no pre-derived address is available.
+   * One statement: locks the invoice if it is still a draft, claims the wallet's lowest pre-derived
+   * address (FOR UPDATE SKIP LOCKED) for it and marks it pending with the quote and that address.
+   * Atomic on its own, so it may run outside a transaction. Null (and nothing changed) when the
+   * invoice is no longer a draft or no pre-derived address is available.
    */
   finalizeWithPooledAddress(
     id: number,

@@ -22,8 +22,8 @@ export interface FinalizeOptions {
 export type FinalizeOverrides = Partial<Pick<FinalizeOptions, "quoteDeadlineMinutes" | "monitoringMinutes">>;
 
 /**
- * draft -> pending: lock the BTC price for the quote deadline and hand out a fresh address. All in
- * one transaction: without a wallet, a fresh rate or a positive total nothing is consumed.
+ * draft -> pending: lock the BTC price for the quote deadline and hand out a fresh address. Atomic:
+ * without a wallet, a fresh rate or a positive total nothing is consumed.
  */
 export class FinalizeService {
   constructor(
@@ -39,59 +39,91 @@ export class FinalizeService {
   /**
    * `overrides` replace the server's quote deadline and monitoring window for this one invoice (a
    * Greenfield shop's `expirationMinutes` / `monitoringMinutes`); both default to the options.
+   *
+   * Usually no transaction at all: an unlocked read, then one statement that claims a pre-derived
+   * address and marks the invoice pending only if it is still a draft. A transaction here would
+   * add BEGIN and COMMIT round trips and, on the embedded database, make every other client wait
+   * through all four. Address reuse (opt-in), an empty pool or a lost race take the locked path.
    */
   async finalize(auth: StoreScope, ref: string, overrides: FinalizeOverrides = {}): Promise<InvoiceRecord> {
-    const quoteMinutes = overrides.quoteDeadlineMinutes ?? this.opts.quoteDeadlineMinutes;
-    const monitoringMinutes = overrides.monitoringMinutes ?? this.opts.monitoringMinutes;
+    const terms = {
+      quoteMinutes: overrides.quoteDeadlineMinutes ?? this.opts.quoteDeadlineMinutes,
+      monitoringMinutes: overrides.monitoringMinutes ?? this.opts.monitoringMinutes,
+    };
+    if (this.opts.addressReuseAfterHours === null) {
+      const repos = this.db.repos();
+      const found = await repos.invoices.findWithWallet(auth.store.id, parseInvoiceLookup(ref));
+      // A status read without a lock is still final when it is not "draft": status never goes back.
+      const { invoice, wallet, priced } = await this.priced(auth, ref, found, terms, repos);
+      const pooled = await repos.invoices.finalizeWithPooledAddress(invoice.id, wallet.id, priced);
+      if (pooled) return this.finished(invoice, wallet, { ...priced, paymentAddress: pooled.address }, pooled.index);
+    }
     let refillFor: WalletRecord | undefined;
     const finalized = await this.db.transaction(async (repos) => {
       const found = await repos.invoices.findForUpdateWithWallet(auth.store.id, parseInvoiceLookup(ref));
-      if (!found) throw new NotFoundError(`invoice "${ref}" not found`);
-      const { invoice, wallet } = found;
-      if (invoice.status !== "draft") {
-        throw new ValidationError(
-          `invoice ${invoice.invoiceNumber} is ${invoice.status}; only draft invoices can be finalized`,
-        );
-      }
-      if (!Decimal.parse(invoice.total).isPositive()) {
-        throw new ValidationError(
-          `invoice ${invoice.invoiceNumber} has a total of 0; only a positive total can be paid`,
-        );
-      }
-      if (!wallet) {
-        throw new ValidationError(
-          "this store has no wallet: set one with PUT /api/v1/wallet or 'npx btpay wallet set'",
-        );
-      }
-      const rate = await this.rates.quote(invoice.currency, repos);
-      const now = this.clock.now();
-      const expiresAt = new Date(now.getTime() + quoteMinutes * 60_000);
-      const sats = btcAmountSats(invoice.total, rate.rate, auth.store.markupPercent);
-      const priced = {
-        btcRate: rate.rate,
-        btcAmountSats: sats,
-        btcRateSources: rate.sources,
-        btcRateAt: rate.at,
-        finalizedAt: now,
-        expiresAt,
-        monitoringUntil: new Date(expiresAt.getTime() + monitoringMinutes * 60_000),
-      };
-      // Usually one statement claims a pre-derived address and marks the invoice pending; address
-      // reuse (opt-in) or a pool drained by a burst takes the longer path.
+      const { invoice, wallet, priced } = await this.priced(auth, ref, found, terms, repos);
       const pooled =
         this.opts.addressReuseAfterHours === null
           ? await repos.invoices.finalizeWithPooledAddress(invoice.id, wallet.id, priced)
           : null;
-      const address = pooled ?? (await this.assignAddress(repos, wallet, invoice.id, now));
-      if (this.pool.isLow(wallet, address.index)) refillFor = wallet;
-      this.warnAboutGap(wallet, address.index);
+      const address = pooled ?? (await this.assignAddress(repos, wallet, invoice.id, priced.finalizedAt));
       const quote: InvoiceQuote = { ...priced, paymentAddress: address.address };
       if (!pooled) await repos.invoices.markFinalized(invoice.id, quote);
+      if (this.pool.isLow(wallet, address.index)) refillFor = wallet;
+      this.warnAboutGap(wallet, address.index);
       return { ...invoice, status: "pending" as const, quote };
     });
     // After commit, in its own short transaction, so the next finalizes find addresses ready.
     if (refillFor) await this.pool.refill(refillFor);
     return finalized;
+  }
+
+  /** What finalize checks before anything is consumed, and the quote it locks. */
+  private async priced(
+    auth: StoreScope,
+    ref: string,
+    found: { invoice: InvoiceRecord; wallet: WalletRecord | null } | null,
+    terms: { quoteMinutes: number; monitoringMinutes: number },
+    repos: Repositories,
+  ): Promise<{ invoice: InvoiceRecord; wallet: WalletRecord; priced: Omit<InvoiceQuote, "paymentAddress"> }> {
+    if (!found) throw new NotFoundError(`invoice "${ref}" not found`);
+    const { invoice, wallet } = found;
+    if (invoice.status !== "draft") {
+      throw new ValidationError(
+        `invoice ${invoice.invoiceNumber} is ${invoice.status}; only draft invoices can be finalized`,
+      );
+    }
+    if (!Decimal.parse(invoice.total).isPositive()) {
+      throw new ValidationError(`invoice ${invoice.invoiceNumber} has a total of 0; only a positive total can be paid`);
+    }
+    if (!wallet) {
+      throw new ValidationError("this store has no wallet: set one with PUT /api/v1/wallet or 'npx btpay wallet set'");
+    }
+    const rate = await this.rates.quote(invoice.currency, repos);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + terms.quoteMinutes * 60_000);
+    const priced = {
+      btcRate: rate.rate,
+      btcAmountSats: btcAmountSats(invoice.total, rate.rate, auth.store.markupPercent),
+      btcRateSources: rate.sources,
+      btcRateAt: rate.at,
+      finalizedAt: now,
+      expiresAt,
+      monitoringUntil: new Date(expiresAt.getTime() + terms.monitoringMinutes * 60_000),
+    };
+    return { invoice, wallet, priced };
+  }
+
+  /** The finalized invoice, once its statement has committed; refills the pool when it runs low. */
+  private async finished(
+    invoice: InvoiceRecord,
+    wallet: WalletRecord,
+    quote: InvoiceQuote,
+    index: number,
+  ): Promise<InvoiceRecord> {
+    this.warnAboutGap(wallet, index);
+    if (this.pool.isLow(wallet, index)) await this.pool.refill(wallet);
+    return { ...invoice, status: "pending", quote };
   }
 
   /**

@@ -169,6 +169,58 @@ describe("finalize", () => {
     expect((await client.GET("/wallet")).data?.next_index).toBe(50);
   });
 
+  it("finalizes racing each other and cancels never claim an address for an invoice that does not keep it", async () => {
+    const shop = await t.newStoreWithKey("full", "Racing shop");
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: shop.key });
+    await client.PUT("/wallet", { body: { descriptor: `tr(${TV1}/0/*)`, gap_limit: 500 } });
+    const drafts = await Promise.all(Array.from({ length: 20 }, () => draft(client)));
+    const finalize = (ref: string) => client.POST("/invoices/{ref}/finalize", { params: { path: { ref } } });
+    await Promise.all(
+      drafts.flatMap((d, i) => [
+        finalize(d.ref),
+        i % 2 === 0 ? finalize(d.ref) : client.DELETE("/invoices/{ref}", { params: { path: { ref: d.ref } } }),
+      ]),
+    );
+    const em = t.opened.orm.em.fork();
+    const claimed = await em.execute<{ address: string; state: string; status: string; payment_address: string }[]>(
+      `select a.address, a.state, i.status, i.payment_address from address a join invoice i on i.id = a.invoice_id
+       where i.store_id = ?`,
+      [shop.storeId],
+    );
+    // Every address held by an invoice is the one that invoice shows, and only pending ones hold one.
+    for (const c of claimed) {
+      expect(c).toMatchObject({ state: "assigned", status: "pending", payment_address: c.address });
+    }
+    const pending = await em.execute<{ n: string }[]>(
+      "select count(*) as n from invoice where store_id = ? and status = 'pending'",
+      [shop.storeId],
+    );
+    expect(claimed.length).toBe(Number(pending[0]?.n));
+    expect(claimed.length).toBeGreaterThanOrEqual(10); // the ten finalized twice
+    // The statement itself refuses an invoice that is no longer a draft, and claims nothing for it.
+    const cancelled = await em.execute<{ id: number }[]>(
+      "select id from invoice where store_id = ? and status = 'cancelled' limit 1",
+      [shop.storeId],
+    );
+    const [wallet] = await em.execute<{ id: number }[]>("select id from wallet where store_id = ? and active", [
+      shop.storeId,
+    ]);
+    const before = await em.execute<{ n: string }[]>("select count(*) as n from address where state = 'assigned'");
+    const attempt = await t.opened.db
+      .repos()
+      .invoices.finalizeWithPooledAddress(Number(cancelled[0]?.id), Number(wallet?.id), {
+        btcRate: "70000",
+        btcAmountSats: 1000n,
+        btcRateSources: ["test"],
+        btcRateAt: new Date(),
+        finalizedAt: new Date(),
+        expiresAt: new Date(),
+        monitoringUntil: new Date(),
+      });
+    expect(attempt).toBeNull();
+    expect(await em.execute("select count(*) as n from address where state = 'assigned'")).toEqual(before);
+  });
+
   it("warns about the gap limit before it is exceeded", async () => {
     const shop = await t.newStoreWithKey("full", "Gap shop");
     const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: shop.key });

@@ -127,6 +127,19 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     return r ? toRecord(r) : null;
   }
 
+  async function findWithWallet(storeId: string, lookup: InvoiceLookup, lock: boolean) {
+    // The store's active wallet rides along as JSON: finalize needs both, one round trip.
+    const [cond, value] = lookupWhere(lookup);
+    const r = await row<InvoiceRow & { wallet: WalletRow | null }>(
+      em,
+      `select ${COLUMNS}, (select to_json(w) from wallet w where w.store_id = i.store_id and w.active) as wallet
+       from invoice i where i.store_id = ? and ${cond}${lock ? " for update of i" : ""}`,
+      [storeId, value],
+    );
+    if (!r) return null;
+    return { invoice: toRecord(r), wallet: r.wallet ? toWalletRecord(r.wallet) : null };
+  }
+
   return {
     async insert(storeId, ref, invoicePrefix, inv, createdEvent) {
       // One statement takes the store's next number (locking the store row until commit, so
@@ -210,18 +223,8 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     },
     find: (storeId, lookup) => find(storeId, lookup, false),
     findForUpdate: (storeId, lookup) => find(storeId, lookup, true),
-    async findForUpdateWithWallet(storeId, lookup) {
-      // The store's active wallet rides along as JSON: finalize needs both, one round trip.
-      const [cond, value] = lookupWhere(lookup);
-      const r = await row<InvoiceRow & { wallet: WalletRow | null }>(
-        em,
-        `select ${COLUMNS}, (select to_json(w) from wallet w where w.store_id = i.store_id and w.active) as wallet
-         from invoice i where i.store_id = ? and ${cond} for update of i`,
-        [storeId, value],
-      );
-      if (!r) return null;
-      return { invoice: toRecord(r), wallet: r.wallet ? toWalletRecord(r.wallet) : null };
-    },
+    findForUpdateWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, true),
+    findWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, false),
     async list(storeId, { status, limit, offset }) {
       // `total` comes from the per-status counts a trigger keeps (migration 2), not count(*): counting a
       // store's invoices would grow with its history; summing at most seven rows does not. The page
@@ -292,12 +295,17 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     async finalizeWithPooledAddress(id, walletId, q) {
       const r = await row<{ address: string; chain: number; derivation_index: number }>(
         em,
-        `with a as (
+        // `d` first locks the invoice if it is still a draft (after waiting for a concurrent finalize
+        // or cancel, Postgres re-checks the status): no draft, no address claimed. So outside a
+        // transaction too, an address is never claimed for an invoice that then is not updated.
+        `with d as (
+           select id from invoice where id = ? and status = 'draft' for update
+         ), a as (
            update address set state = 'assigned', invoice_id = ?
            where id = (
              select id from address where wallet_id = ? and state = 'available'
              order by chain, derivation_index limit 1 for update skip locked
-           )
+           ) and exists (select 1 from d)
            returning address, chain, derivation_index
          ), i as (
            update invoice set status = 'pending', btc_rate = ?, btc_amount_sats = ?, btc_rate_sources = ?::text[],
@@ -308,6 +316,7 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
          )
          select a.address, a.chain, a.derivation_index from a join i on true`,
         [
+          id,
           id,
           walletId,
           q.btcRate,
