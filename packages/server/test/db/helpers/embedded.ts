@@ -17,6 +17,8 @@ import {
 export interface PgClient {
   connect(): Promise<void>;
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+  /** A named (prepared) statement. */
+  query<R = Record<string, unknown>>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
   end(): Promise<void>;
   on(event: "error", cb: (err: Error) => void): void;
 }
