@@ -11,7 +11,7 @@ import { outboxRepository } from "./repositories/outbox-repository.js";
 import { paymentLinkRepository } from "./repositories/payment-link-repository.js";
 import { rateLimitRepository } from "./repositories/rate-limit-repository.js";
 import { refundRepository } from "./repositories/refund-repository.js";
-import { connectionSql, type PgConnection, type Sql } from "./repositories/sql.js";
+import { connectionSql, type PgConnection, type Sql, type StatementOptions } from "./repositories/sql.js";
 import { storeRepository } from "./repositories/store-repository.js";
 import { userRepository } from "./repositories/user-repository.js";
 import { walletRepository } from "./repositories/wallet-repository.js";
@@ -67,8 +67,8 @@ export function mikroDatabase(
       await pool.releaseConnection(connection);
     }
   };
-  const plain = repositories(<T>(sql: string, params?: readonly unknown[]) =>
-    borrow((c) => connectionSql(c, named)<T>(sql, params)),
+  const plain = repositories(<T>(sql: string, params?: readonly unknown[], opts?: StatementOptions) =>
+    borrow((c) => connectionSql(c, named)<T>(sql, params, opts)),
   );
   return {
     repos: () => plain,

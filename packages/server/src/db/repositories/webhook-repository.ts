@@ -237,6 +237,9 @@ export function webhookRepository(sql: Sql): WebhookRepository {
          from leased l join webhook w on w.id = l.webhook_id join outbox_event e on e.id = l.event_id
          order by l.webhook_id, l.id`,
         [now, now, perEndpoint, maxEndpoints * perEndpoint, leaseUntil, now],
+        // Its best plan depends on how many deliveries are queued; a generic plan made the embedded
+        // database's 10,000-event drain take 16.5 s instead of ~7 s.
+        { planEachCall: true },
       );
       return found.map(
         (r): ClaimedDelivery => ({
