@@ -1,5 +1,5 @@
 import type { GreenfieldInvoiceRepository, GreenfieldInvoiceRow } from "../../ports/greenfield-invoices.js";
-import { selectInvoicesWith } from "./invoice-repository.js";
+import { selectInvoicesWith } from "./invoice-rows.js";
 import type { Sql } from "./sql.js";
 import { rows, toDate } from "./sql.js";
 
