@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiFixture, CHECKOUT_TYPES, INVOICE_TYPES, pluginBody, startApiFixture } from "./support/api-fixture.js";
 import { BTC_AMOUNT, types } from "./support/greenfield-client.js";
+import { PAYMENT_METHOD_TYPES } from "./support/woocommerce-plugin.js";
 
 let t: ApiFixture["t"];
 let storeId: string;
@@ -235,24 +236,7 @@ describe("reading invoices", () => {
     expect(r.status).toBe(200);
     expect(r.body).toHaveLength(1);
     const [pm] = r.body;
-    expect(types(pm)).toEqual({
-      paymentMethodId: "string",
-      paymentMethod: "string",
-      currency: "string",
-      cryptoCode: "string",
-      destination: "string",
-      paymentLink: "string",
-      rate: "string",
-      paymentMethodPaid: "string",
-      totalPaid: "string",
-      due: "string",
-      amount: "string",
-      paymentMethodFee: "string",
-      networkFee: "string",
-      payments: "array",
-      activated: "boolean",
-      additionalData: "object",
-    });
+    expect(types(pm)).toEqual(PAYMENT_METHOD_TYPES);
     expect(pm).toMatchObject({
       paymentMethodId: "BTC-CHAIN",
       paymentMethod: "BTC-CHAIN",

@@ -15,11 +15,11 @@ export class RenderedInvoices {
 
   constructor(private readonly max = 10_000) {}
 
-  get(key: string): string | undefined {
+  private get(key: string): string | undefined {
     return this.entries.get(key);
   }
 
-  set(key: string, json: string): void {
+  private set(key: string, json: string): void {
     if (this.entries.size >= this.max) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

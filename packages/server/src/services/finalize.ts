@@ -62,13 +62,11 @@ export class FinalizeService {
     const finalized = await this.db.transaction(async (repos) => {
       const found = await repos.invoices.findForUpdateWithWallet(auth.store.id, parseInvoiceLookup(ref));
       const { invoice, wallet, priced } = await this.priced(auth, ref, found, terms, repos);
-      const pooled =
-        this.opts.addressReuseAfterHours === null
-          ? await repos.invoices.finalizeWithPooledAddress(invoice.id, wallet.id, priced)
-          : null;
-      const address = pooled ?? (await this.assignAddress(repos, wallet, invoice.id, priced.finalizedAt));
+      // The pooled statement was tried above (or reuse is on); assignAddress claims from the pool
+      // too before it derives.
+      const address = await this.assignAddress(repos, wallet, invoice.id, priced.finalizedAt);
       const quote: InvoiceQuote = { ...priced, paymentAddress: address.address };
-      if (!pooled) await repos.invoices.markFinalized(invoice.id, quote);
+      await repos.invoices.markFinalized(invoice.id, quote);
       if (this.pool.isLow(wallet, address.index)) refillFor = wallet;
       this.warnAboutGap(wallet, address.index);
       return { ...invoice, status: "pending" as const, quote };
