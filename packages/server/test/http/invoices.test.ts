@@ -321,6 +321,44 @@ describe("get, status, list", () => {
     }
   });
 
+  it("every page of a long list is the plain ordered read, near the top and deep (both ways a page is read)", async () => {
+    const store = await t.newStoreWithKey("full", "Long shop");
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
+    const em = t.opened.orm.em.fork();
+    // 720 invoices straight in the database (the API would take a while), statuses mixed.
+    await em.execute(
+      `insert into invoice (store_id, ref, invoice_number, status, currency, subtotal, tax_amount, discount_amount, total,
+         payment_methods, metadata, notes)
+       select ?, upper(substr(md5(? || g::text), 1, 16)), 'LONG-' || lpad(g::text, 4, '0'),
+         (array['draft','pending','paid','confirmed','expired','cancelled'])[1 + g % 6], 'USD', 1, 0, 0, 1,
+         '{onchain_btc}', '{}', ''
+       from generate_series(1, 720) g`,
+      [store.storeId, store.storeId],
+    );
+    const plain = async (status: string | null, limit: number, offset: number) =>
+      (
+        await em.execute<{ invoice_number: string }[]>(
+          `select invoice_number from invoice where store_id = ? and (?::text is null or status = ?)
+           order by id desc limit ? offset ?`,
+          [store.storeId, status, status, limit, offset],
+        )
+      ).map((r) => r.invoice_number);
+    // The page is read one way below offset 300 and another way from there (migration 20261121163000).
+    for (const status of [null, "paid"] as const) {
+      for (const offset of [0, 1, 119, 299, 300, 301, 500, 699, 719, 720, 800]) {
+        for (const limit of [1, 50, 100]) {
+          const query = { limit, offset, ...(status ? { status } : {}) };
+          const { data } = await client.GET("/invoices", { params: { query } });
+          expect(
+            data?.invoices.map((i) => i.invoice_number),
+            JSON.stringify(query),
+          ).toEqual(await plain(status, limit, offset));
+          expect(data?.total).toBe(status ? 120 : 720);
+        }
+      }
+    }
+  });
+
   it("a page past the end is empty and still counts the total", async () => {
     const store = await t.newStoreWithKey("full", "Short shop");
     const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });

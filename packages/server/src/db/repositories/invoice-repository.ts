@@ -125,18 +125,12 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     findWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, false),
     async list(storeId, { status, limit, offset }) {
       // `total` comes from the per-status counts a trigger keeps (migration 2), not count(*): counting a
-      // store's invoices would grow with its history; summing at most seven rows does not. The page
-      // is ids (an index-only scan, so skipping `offset` rows costs index entries, not row reads) and
-      // then the row versions of those ids alone.
-      const filter = status === undefined ? "store_id = ?" : "store_id = ? and status = ?";
-      const params = status === undefined ? [storeId] : [storeId, status];
+      // store's invoices would grow with its history; summing at most seven rows does not. Why the
+      // page is read by a function, and how: migration Migration20261121163000.
       const r = await row<{ total: string; page: string[] }>(
         em,
-        `select (select coalesce(sum(n), 0) from invoice_status_count where ${filter})::text as total,
-           array(select i.id::text || ':' || i.xmin::text
-                 from (select id from invoice where ${filter} order by id desc limit ? offset ?) p
-                 join invoice i on i.id = p.id order by i.id desc) as page`,
-        [...params, ...params, limit, offset],
+        "select total::text, page from invoice_list_page(?, ?, ?, ?)",
+        [storeId, status ?? null, limit, offset],
       );
       const page = (r?.page ?? []).map((entry) => {
         const at = entry.indexOf(":");
