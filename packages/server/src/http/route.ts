@@ -28,7 +28,7 @@ export interface HandlerInput<O extends OperationId> {
 
 /** A body already rendered as JSON text: sent as it is, as `application/json`. */
 export class JsonText {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string | Buffer) {}
 }
 
 export interface Reply {

@@ -8,6 +8,8 @@ import { requestOrigin } from "../request-origin.js";
 import { type Handlers, JsonText } from "../route.js";
 import { serializeInvoice, serializeInvoiceStatus, serializePayment } from "../serializers/invoice.js";
 
+const INVOICES_OPEN = Buffer.from(`{"invoices":`);
+
 /** Thin handlers: validated input -> one service call -> serializer. */
 export function invoiceHandlers(db: Database, invoices: InvoiceService, finalizer: FinalizeService): Handlers {
   const rendered = new RenderedInvoices();
@@ -19,7 +21,13 @@ export function invoiceHandlers(db: Database, invoices: InvoiceService, finalize
       const page = await rendered.page(invoices, auth, { status, limit, offset }, requestOrigin(req));
       return {
         status: 200,
-        body: new JsonText(`{"invoices":${page.json},"total":${page.total},"limit":${limit},"offset":${offset}}`),
+        body: new JsonText(
+          Buffer.concat([
+            INVOICES_OPEN,
+            page.json,
+            Buffer.from(`,"total":${page.total},"limit":${limit},"offset":${offset}}`),
+          ]),
+        ),
       };
     },
     createInvoice: async ({ auth, body, idempotencyKey, req }) => {
