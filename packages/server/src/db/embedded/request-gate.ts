@@ -21,21 +21,27 @@ interface Conn {
 }
 
 /**
- * Call before each write: what is written in one tick leaves as one send. The engine writes a reply
- * as several chunks (BindComplete, rows, CommandComplete, ReadyForQuery) in one go; sent one by
- * one they cost a system call and a wake-up of the reading client each (measured: four per query).
+ * What is written between `before()` calls and the next `flush()` (or the end of the tick) leaves
+ * as one send. The engine writes a reply as several chunks (BindComplete, rows, CommandComplete,
+ * ReadyForQuery); sent one by one they cost a system call and a wake-up of the reading client each
+ * (measured: four per query). The gate flushes at each reply's ReadyForQuery, so a reply is never
+ * held back while the engine runs the next client's request.
  */
-export function oneSendPerTick(socket: Pick<Socket, "cork" | "uncork">): () => void {
+export function oneSendPerReply(socket: Pick<Socket, "cork" | "uncork">): { before(): void; flush(): void } {
   let corked = false;
-  const uncork = () => {
+  const flush = () => {
+    if (!corked) return;
     corked = false;
     socket.uncork();
   };
-  return () => {
-    if (corked) return;
-    corked = true;
-    socket.cork();
-    process.nextTick(uncork);
+  return {
+    before() {
+      if (corked) return;
+      corked = true;
+      socket.cork();
+      process.nextTick(flush); // a reply without ReadyForQuery (after a Flush) still leaves
+    },
+    flush,
   };
 }
 
@@ -78,10 +84,11 @@ export function gateRequests(netServer: Server): void {
     let rest = 0;
     let type = 0;
     const write = socket.write.bind(socket) as (chunk: Uint8Array, cb?: (err?: Error | null) => void) => boolean;
-    const beforeWrite = oneSendPerTick(socket);
+    const sends = oneSendPerReply(socket);
     // Scan the replies for ReadyForQuery ('Z', its one body byte the transaction status).
     socket.write = ((chunk: Uint8Array, cb?: (err?: Error | null) => void) => {
-      beforeWrite();
+      sends.before();
+      let replyEnded = false;
       for (let i = 0; i < chunk.length; ) {
         if (rest === 0) {
           const take = Math.min(5 - head.length, chunk.length - i);
@@ -96,6 +103,7 @@ export function gateRequests(netServer: Server): void {
           head = Buffer.alloc(0);
         } else {
           if (type === 0x5a) {
+            replyEnded = true;
             txOwner = chunk[i] !== 0x49 ? c : txOwner === c ? null : txOwner; // 0x49 'I': no transaction
             if (c.awaiting > 0 && --c.awaiting === 0 && busy === c) busy = null;
           }
@@ -105,6 +113,7 @@ export function gateRequests(netServer: Server): void {
         }
       }
       const ok = write(chunk, cb);
+      if (replyEnded) sends.flush();
       pump();
       return ok;
     }) as Socket["write"];

@@ -1,9 +1,9 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
-import { oneSendPerTick } from "../../src/db/embedded/request-gate.js";
+import { oneSendPerReply } from "../../src/db/embedded/request-gate.js";
 
-describe("oneSendPerTick", () => {
-  it("sends what is written in one tick as one send, and the next tick's writes as another", async () => {
+describe("oneSendPerReply", () => {
+  it("sends what is written until a flush or the end of the tick as one send", async () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const port = (server.address() as net.AddressInfo).port;
@@ -26,19 +26,20 @@ describe("oneSendPerTick", () => {
         return original(...a);
       };
     }
-    const beforeWrite = oneSendPerTick(socket);
+    const one = oneSendPerReply(socket);
     const write = (text: string) => {
-      beforeWrite();
+      one.before();
       socket.write(text);
     };
     write("a");
     write("b");
     write("c");
-    await new Promise((r) => setImmediate(r));
+    expect(sends).toBe(0); // held until the reply ends
+    one.flush(); // the reply's ReadyForQuery: it leaves now, not at the end of the tick
     expect(sends).toBe(1);
     write("d");
     write("e");
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r)); // no flush: the end of the tick sends it
     expect(sends).toBe(2);
     socket.end();
     expect(await received).toBe("abcde");
