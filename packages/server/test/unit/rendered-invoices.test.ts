@@ -56,15 +56,18 @@ function fakeStore(rows: Map<number, { notes: string; version: string }>) {
   return { service, calls };
 }
 
+const twoInvoices = () =>
+  new Map([
+    [1, { notes: "a", version: "10" }],
+    [2, { notes: "b", version: "11" }],
+  ]);
+
 const notesOf = (json: Buffer) => (JSON.parse(json.toString()) as { notes: string }[]).map((i) => i.notes);
 const filter = { limit: 50, offset: 0 };
 
 describe("RenderedInvoices", () => {
   it("renders a page once for requests that arrive while it is being rendered", async () => {
-    const rows = new Map([
-      [1, { notes: "a", version: "10" }],
-      [2, { notes: "b", version: "11" }],
-    ]);
+    const rows = twoInvoices();
     const { service, calls } = fakeStore(rows);
     const rendered = new RenderedInvoices();
     const pages = await Promise.all(Array.from({ length: 20 }, () => rendered.page(service, auth, filter, ORIGIN)));
@@ -73,10 +76,7 @@ describe("RenderedInvoices", () => {
   });
 
   it("reads only what changed, and never serves a page for versions it does not show", async () => {
-    const rows = new Map([
-      [1, { notes: "a", version: "10" }],
-      [2, { notes: "b", version: "11" }],
-    ]);
+    const rows = twoInvoices();
     const { service, calls } = fakeStore(rows);
     const rendered = new RenderedInvoices();
     await rendered.page(service, auth, filter, ORIGIN);
