@@ -83,6 +83,14 @@ export interface InvoicePage {
   total: number;
 }
 
+/** A draft ready to insert: its ref, its store's number prefix, the invoice and its `created` event. */
+export interface NewDraft {
+  ref: string;
+  invoicePrefix: string;
+  invoice: NewInvoice;
+  created: { type: string; data: Record<string, unknown> };
+}
+
 export interface InvoiceRepository {
   /**
    * Inserts a draft with the store's next invoice number (`<prefix><n, at least 4 digits>`) and
@@ -97,6 +105,11 @@ export interface InvoiceRepository {
     invoice: NewInvoice,
     created: { type: string; data: Record<string, unknown> },
   ): Promise<InvoiceRecord>;
+  /**
+   * The same for several drafts of one store in ONE statement: numbers are taken in the drafts'
+   * order, all or nothing. Answers in the drafts' order; empty when the store does not exist.
+   */
+  insertMany(storeId: string, drafts: readonly NewDraft[]): Promise<InvoiceRecord[]>;
   find(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
   /** Same, but locks the row (FOR UPDATE) for the rest of the transaction. */
   findForUpdate(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;

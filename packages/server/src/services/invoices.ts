@@ -14,6 +14,7 @@ import {
   type Clock,
   type Database,
   type InvoicePage,
+  type NewDraft,
   type NewOutboxEvent,
   type Repositories,
   type StoredPayment,
@@ -21,6 +22,7 @@ import {
 } from "../ports.js";
 import type { AuthContext, StoreScope } from "./auth.js";
 import { invoiceEventData } from "./event-payloads.js";
+import { NaturalBatch } from "./natural-batch.js";
 
 const CANCELLABLE: readonly InvoiceStatus[] = ["draft", "pending"];
 
@@ -32,6 +34,15 @@ export class InvoiceService {
     /** Whose chain tip gives payments their confirmations. */
     private readonly network = "mainnet",
   ) {}
+
+  /**
+   * One lane per store and one statement at a time in it: the store's number row serializes a
+   * store's creates anyway, so a second statement would only wait for the first's lock.
+   */
+  private readonly creates = new NaturalBatch<NewDraft, InvoiceRecord>(
+    (storeId, drafts) => this.db.repos().invoices.insertMany(storeId, drafts),
+    { maxItems: 64, inFlight: 1 },
+  );
 
   /** Validates and totals the body BEFORE touching the database, so bad input writes and consumes nothing. */
   prepare(auth: StoreScope, body: CreateInvoiceBody): NewInvoice {
@@ -66,25 +77,19 @@ export class InvoiceService {
    * Inserts a prepared invoice and its `invoice.created` event in one statement that also takes the
    * store's next invoice number, so concurrent creates get distinct numbers, a create that rolls
    * back consumes none, and no invoice is ever kept without its event (no transaction needed).
+   * Inside the caller's transaction (idempotent creates, Greenfield, payment links).
    */
   async insert(repos: Repositories, auth: StoreScope, invoice: NewInvoice): Promise<InvoiceRecord> {
-    const ref = newInvoiceRef();
-    // Everything but the number is known now; the statement writes the number it takes.
-    const data = invoiceEventData({
-      ref,
-      invoiceNumber: "",
-      status: "draft",
-      total: invoice.total,
-      amountPaid: "0",
-      currency: invoice.currency,
-      dueSats: null,
-      paidSats: 0n,
-      flags: [],
-    });
-    return repos.invoices.insert(auth.store.id, ref, auth.store.invoicePrefix, invoice, {
-      type: "invoice.created",
-      data,
-    });
+    const d = draft(auth, invoice);
+    return repos.invoices.insert(auth.store.id, d.ref, d.invoicePrefix, d.invoice, d.created);
+  }
+
+  /**
+   * The same on its own (no transaction of the caller's): creates that arrive for one store while
+   * another is being written leave together as one statement and one commit (services/natural-batch.ts).
+   */
+  create(auth: StoreScope, invoice: NewInvoice): Promise<InvoiceRecord> {
+    return this.creates.submit(auth.store.id, draft(auth, invoice));
   }
 
   async get(auth: AuthContext, ref: string): Promise<InvoiceRecord> {
@@ -158,4 +163,21 @@ function outboxEvent(type: string, inv: InvoiceRecord): NewOutboxEvent {
 
 function notFound(ref: string): NotFoundError {
   return new NotFoundError(`invoice "${ref}" not found`);
+}
+
+/** Everything but the number is known before the insert; the statement writes the number it takes. */
+function draft(auth: StoreScope, invoice: NewInvoice): NewDraft {
+  const ref = newInvoiceRef();
+  const data = invoiceEventData({
+    ref,
+    invoiceNumber: "",
+    status: "draft",
+    total: invoice.total,
+    amountPaid: "0",
+    currency: invoice.currency,
+    dueSats: null,
+    paidSats: 0n,
+    flags: [],
+  });
+  return { ref, invoicePrefix: auth.store.invoicePrefix, invoice, created: { type: "invoice.created", data } };
 }

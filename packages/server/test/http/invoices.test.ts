@@ -463,6 +463,80 @@ describe("concurrency", () => {
     expect(numbers).toEqual(Array.from({ length: 50 }, (_, i) => `INV-${String(i + 1).padStart(4, "0")}`));
     expect(new Set(results.map((r) => r.data?.ref)).size).toBe(50);
   });
+
+  /** `n` creates at once with plain fetch (no Idempotency-Key: the path that is batched). */
+  async function createAtOnce(storeKey: string, notes: (i: number) => string, n: number) {
+    return Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const res = await fetch(`${t.apiUrl}/invoices`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${storeKey}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            notes: notes(i),
+            lines: [
+              { description: `item ${i}`, quantity: 1, unit_price: "1" },
+              { description: "second line", quantity: 2, unit_price: "0.50" },
+            ],
+          }),
+        });
+        return { status: res.status, body: (await res.json()) as { invoice_number: string; ref: string } };
+      }),
+    );
+  }
+
+  it("concurrent creates without a key leave together, each whole: its number, its lines and its event", async () => {
+    const store = await t.newStoreWithKey("full", "Batched shop");
+    const results = await createAtOnce(store.key, (i) => `order ${i}`, 40);
+    expect(results.map((r) => r.status)).toEqual(Array(40).fill(201));
+    const numbers = results.map((r) => r.body.invoice_number).sort();
+    expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => `INV-${String(i + 1).padStart(4, "0")}`));
+    const em = t.opened.orm.em.fork();
+    const stored = await em.execute<
+      { ref: string; invoice_number: string; notes: string; lines: string; tx: string }[]
+    >(
+      `select i.ref, i.invoice_number, i.notes, i.created_at::text as tx,
+         (select string_agg(l.description || '=' || l.amount::text, ',' order by l.position)
+          from invoice_line l where l.invoice_id = i.id) as lines
+       from invoice i where i.store_id = ? order by i.id`,
+      [store.storeId],
+    );
+    // Numbers follow the ids: a batch takes its numbers in the order it inserts.
+    expect(stored.map((s) => s.invoice_number)).toEqual(numbers);
+    for (const s of stored) expect(s.lines).toBe(`item ${s.notes.slice(6)}=1.00000000,second line=1.00000000`);
+    // One statement is one transaction, whose now() all its rows share: fewer moments than
+    // invoices means creates really went together.
+    expect(new Set(stored.map((s) => s.tx)).size).toBeLessThan(40);
+    const events = await em.execute<{ ref: string; invoice_number: string }[]>(
+      `select data->>'ref' as ref, data->>'invoice_number' as invoice_number from outbox_event
+       where store_id = ? and type = 'invoice.created' order by id`,
+      [store.storeId],
+    );
+    expect(events).toEqual(stored.map((s) => ({ ref: s.ref, invoice_number: s.invoice_number })));
+  });
+
+  it("one create the database refuses fails alone: its neighbours in the batch are written, with no gap", async () => {
+    const store = await t.newStoreWithKey("full", "One bad apple");
+    const em = t.opened.orm.em.fork();
+    await em.execute(`create function refuse_invoice() returns trigger language plpgsql as $$
+      begin raise exception 'invoice refused'; end $$`);
+    await em.execute(`create trigger refuse_invoice before insert on invoice for each row
+      when (new.notes = 'refuse me') execute function refuse_invoice()`);
+    try {
+      const results = await createAtOnce(store.key, (i) => (i === 7 ? "refuse me" : `order ${i}`), 20);
+      expect(results.filter((r) => r.status === 500)).toHaveLength(1);
+      expect(results[7]?.status).toBe(500);
+      const numbers = results.filter((r) => r.status === 201).map((r) => r.body.invoice_number);
+      expect(numbers.sort()).toEqual(Array.from({ length: 19 }, (_, i) => `INV-${String(i + 1).padStart(4, "0")}`));
+    } finally {
+      await em.execute("drop trigger refuse_invoice on invoice");
+      await em.execute("drop function refuse_invoice()");
+    }
+    const events = await em.execute<{ n: string }[]>(
+      "select count(*)::text as n from outbox_event where store_id = ?",
+      [store.storeId],
+    );
+    expect(events[0]?.n).toBe("19");
+  });
 });
 
 describe("atomic create", () => {

@@ -1,5 +1,5 @@
-import type { InvoiceLookup } from "../../domain/invoice.js";
-import type { InvoiceRepository } from "../../ports.js";
+import type { InvoiceLookup, InvoiceRecord } from "../../domain/invoice.js";
+import type { InvoiceRepository, NewDraft } from "../../ports.js";
 import { PAYMENTS_JSON, type PaymentJson, toPayment } from "./chain-repository.js";
 import { COLUMNS, type InvoiceRow, SELECT, toRecord } from "./invoice-rows.js";
 import type { Sql } from "./sql.js";
@@ -38,87 +38,113 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     return { invoice: toRecord(r), wallet: r.wallet ? toWalletRecord(r.wallet) : null };
   }
 
-  return {
-    async insert(storeId, ref, invoicePrefix, inv, createdEvent) {
-      // One statement takes the store's next number (locking the store row until commit, so
-      // concurrent creates serialize only here and a rollback returns the number), inserts the
-      // invoice, its lines and its outbox event. Outside a transaction that is one round trip and
-      // one commit, so the store row is locked for one statement's execution only, not for the
-      // time this process takes to send a second statement and a COMMIT under load.
-      // Numbers print with at least 4 digits: INV-0001 ... INV-10000.
-      const created = await row<{ id: string; invoice_number: string; created_at: Date | string }>(
-        em,
-        `with n as (
-           update store set next_invoice_number = next_invoice_number + 1 where id = ?
-           returning next_invoice_number - 1 as n
-         ), i as (
-           insert into invoice (store_id, ref, invoice_number, status, customer_email, customer_name, customer_company,
-             currency, subtotal, tax_rate, tax_amount, discount_amount, total, notes, payment_methods, metadata,
-             required_confirmations, underpayment_tolerance_percent, redirect_url)
-           select ?, ?, ?::text || case when n.n < 10000 then lpad(n.n::text, 4, '0') else n.n::text end, 'draft',
-             ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::text[], ?::jsonb, ?, ?, ?
-           from n
-           returning id, invoice_number, created_at
-         ), l as (
-           insert into invoice_line (invoice_id, position, description, quantity, unit_price, amount)
-           select i.id, v.position, v.description, v.quantity, v.unit_price, v.amount
-           from i, jsonb_to_recordset(?::jsonb) as v(position int, description text, quantity numeric,
-             unit_price numeric, amount numeric)
-         ), e as (
-           insert into outbox_event (store_id, type, invoice_id, data)
-           select ?, ?, i.id, jsonb_set(?::jsonb, '{invoice_number}', to_jsonb(i.invoice_number)) from i
-         )
-         select id, invoice_number, created_at from i`,
-        [
-          storeId,
-          storeId,
-          ref,
-          invoicePrefix,
-          inv.customerEmail,
-          inv.customerName,
-          inv.customerCompany,
-          inv.currency,
-          inv.subtotal,
-          inv.taxRate,
-          inv.taxAmount,
-          inv.discountAmount,
-          inv.total,
-          inv.notes,
-          `{${inv.paymentMethods.join(",")}}`,
-          JSON.stringify(inv.metadata),
-          inv.requiredConfirmations,
-          inv.underpaymentTolerancePercent,
-          inv.redirectUrl,
-          // Amounts travel as JSON strings and are cast to numeric by Postgres: exact all the way.
-          JSON.stringify(
-            inv.lines.map((l, position) => ({
+  async function insertMany(storeId: string, drafts: readonly NewDraft[]): Promise<InvoiceRecord[]> {
+    // One statement takes as many of the store's next numbers as there are drafts (locking the store
+    // row until commit, so concurrent creates serialize only here and a rollback returns the
+    // numbers), inserts the invoices in the drafts' order, their lines and their outbox events.
+    // Outside a transaction that is one round trip and one commit however many drafts it carries
+    // (services/natural-batch.ts sends concurrent creates together). Numbers print with at least 4 digits:
+    // INV-0001 ... INV-10000.
+    const created = await rows<{ k: number; id: string; invoice_number: string; created_at: Date | string }>(
+      em,
+      `with v as (
+         select * from jsonb_to_recordset(?::jsonb) as v(k int, ref text, prefix text, customer_email text,
+           customer_name text, customer_company text, currency text, subtotal numeric, tax_rate numeric,
+           tax_amount numeric, discount_amount numeric, total numeric, notes text, payment_methods text[],
+           metadata jsonb, required_confirmations int, underpayment_tolerance_percent numeric, redirect_url text,
+           lines jsonb, event_type text, event_data jsonb)
+       ), n as (
+         update store set next_invoice_number = next_invoice_number + (select count(*) from v) where id = ?
+         returning next_invoice_number - (select count(*) from v) as first
+       ), i as (
+         insert into invoice (store_id, ref, invoice_number, status, customer_email, customer_name, customer_company,
+           currency, subtotal, tax_rate, tax_amount, discount_amount, total, notes, payment_methods, metadata,
+           required_confirmations, underpayment_tolerance_percent, redirect_url)
+         select ?, v.ref,
+           v.prefix || case when n.first + v.k < 10000 then lpad((n.first + v.k)::text, 4, '0') else (n.first + v.k)::text end,
+           'draft', v.customer_email, v.customer_name, v.customer_company, v.currency, v.subtotal, v.tax_rate,
+           v.tax_amount, v.discount_amount, v.total, v.notes, v.payment_methods, v.metadata, v.required_confirmations,
+           v.underpayment_tolerance_percent, v.redirect_url
+         from v, n order by v.k
+         returning id, ref, invoice_number, created_at
+       ), l as (
+         insert into invoice_line (invoice_id, position, description, quantity, unit_price, amount)
+         select i.id, x.position, x.description, x.quantity, x.unit_price, x.amount
+         from i join v on v.ref = i.ref, jsonb_to_recordset(v.lines) as x(position int, description text,
+           quantity numeric, unit_price numeric, amount numeric)
+       ), e as (
+         insert into outbox_event (store_id, type, invoice_id, data)
+         select ?, v.event_type, i.id, jsonb_set(v.event_data, '{invoice_number}', to_jsonb(i.invoice_number))
+         from i join v on v.ref = i.ref order by v.k
+       )
+       select v.k, i.id, i.invoice_number, i.created_at from i join v on v.ref = i.ref`,
+      [
+        // Amounts travel as JSON strings and are cast to numeric by Postgres: exact all the way.
+        JSON.stringify(
+          drafts.map((d, k) => ({
+            k,
+            ref: d.ref,
+            prefix: d.invoicePrefix,
+            customer_email: d.invoice.customerEmail,
+            customer_name: d.invoice.customerName,
+            customer_company: d.invoice.customerCompany,
+            currency: d.invoice.currency,
+            subtotal: d.invoice.subtotal,
+            tax_rate: d.invoice.taxRate,
+            tax_amount: d.invoice.taxAmount,
+            discount_amount: d.invoice.discountAmount,
+            total: d.invoice.total,
+            notes: d.invoice.notes,
+            payment_methods: d.invoice.paymentMethods,
+            metadata: d.invoice.metadata,
+            required_confirmations: d.invoice.requiredConfirmations,
+            underpayment_tolerance_percent: d.invoice.underpaymentTolerancePercent,
+            redirect_url: d.invoice.redirectUrl,
+            lines: d.invoice.lines.map((l, position) => ({
               position,
               description: l.description,
               quantity: l.quantity,
               unit_price: l.unitPrice,
               amount: l.amount,
             })),
-          ),
-          storeId,
-          createdEvent.type,
-          JSON.stringify(createdEvent.data),
-        ],
-      );
-      if (!created) throw new Error(`store ${storeId} not found while inserting an invoice`);
-      return {
-        ...inv,
-        id: Number(created.id),
+            event_type: d.created.type,
+            event_data: d.created.data,
+          })),
+        ),
         storeId,
-        ref,
-        invoiceNumber: created.invoice_number,
-        status: "draft",
-        amountPaid: "0",
-        paidSats: 0n,
-        flags: [],
-        quote: null,
-        createdAt: toDate(created.created_at),
-      };
+        storeId,
+        storeId,
+      ],
+    );
+    const byK = new Map(created.map((c) => [Number(c.k), c]));
+    return drafts.flatMap((d, k) => {
+      const c = byK.get(k);
+      if (!c) return [];
+      return [
+        {
+          ...d.invoice,
+          id: Number(c.id),
+          storeId,
+          ref: d.ref,
+          invoiceNumber: c.invoice_number,
+          status: "draft" as const,
+          amountPaid: "0",
+          paidSats: 0n,
+          flags: [],
+          quote: null,
+          createdAt: toDate(c.created_at),
+        },
+      ];
+    });
+  }
+
+  return {
+    async insert(storeId, ref, invoicePrefix, inv, createdEvent) {
+      const [created] = await insertMany(storeId, [{ ref, invoicePrefix, invoice: inv, created: createdEvent }]);
+      if (!created) throw new Error(`store ${storeId} not found while inserting an invoice`);
+      return created;
     },
+    insertMany,
     find: (storeId, lookup) => find(storeId, lookup, false),
     findForUpdate: (storeId, lookup) => find(storeId, lookup, true),
     findForUpdateWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, true),

@@ -32,6 +32,10 @@ export function invoiceHandlers(db: Database, invoices: InvoiceService, finalize
     },
     createInvoice: async ({ auth, body, idempotencyKey, req }) => {
       const prepared = invoices.prepare(auth, body);
+      // Without a key there is nothing to claim: the create goes alone, batched with its neighbours.
+      if (idempotencyKey === undefined) {
+        return { status: 201, body: serializeInvoice(await invoices.create(auth, prepared), requestOrigin(req)) };
+      }
       return idempotent(
         db,
         { storeId: auth.store.id, key: idempotencyKey, operation: "createInvoice", request: body },

@@ -1,0 +1,95 @@
+/**
+ * Natural batching (decision 0020): while a lane's statement is in flight, calls that arrive for that
+ * lane wait, and leave together as ONE statement when it returns. An idle lane starts at once, so a
+ * quiet server adds no delay; under load, N callers cost one round trip, one execution and (for
+ * writes) one commit instead of N, and the batches grow with the load by themselves.
+ *
+ * A batch is all or nothing (one statement), so when a batch of several fails, each of its items is
+ * run again alone: one bad item fails only its own caller, and the others get their answers.
+ */
+export class NaturalBatch<I, O> {
+  private readonly lanes = new Map<string, Lane<I, O>>();
+
+  /**
+   * `run` answers a lane's items in their order (one answer per item). `maxItems` bounds one
+   * statement; `inFlight` is how many statements one lane may have running at once.
+   */
+  constructor(
+    private readonly run: (lane: string, items: I[]) => Promise<O[]>,
+    private readonly opts: { maxItems: number; inFlight: number },
+  ) {}
+
+  submit(lane: string, item: I): Promise<O> {
+    let l = this.lanes.get(lane);
+    if (!l) {
+      l = { waiting: [], running: 0 };
+      this.lanes.set(lane, l);
+    }
+    const entry = l;
+    return new Promise<O>((resolve, reject) => {
+      entry.waiting.push({ item, resolve, reject });
+      this.pump(lane, entry);
+    });
+  }
+
+  /** Lanes with work running or waiting (a lane is forgotten when it empties). */
+  get activeLanes(): number {
+    return this.lanes.size;
+  }
+
+  private pump(lane: string, l: Lane<I, O>): void {
+    while (l.running < this.opts.inFlight && l.waiting.length > 0) {
+      const batch = l.waiting.splice(0, this.opts.maxItems);
+      l.running += 1;
+      void this.execute(lane, batch).finally(() => {
+        l.running -= 1;
+        if (l.running === 0 && l.waiting.length === 0) this.lanes.delete(lane);
+        else this.pump(lane, l);
+      });
+    }
+  }
+
+  private async execute(lane: string, batch: Waiting<I, O>[]): Promise<void> {
+    try {
+      const answers = await this.answer(lane, batch);
+      batch.forEach((w, i) => w.resolve(answers[i] as O));
+    } catch (err) {
+      if (batch.length === 1) {
+        batch[0]?.reject(err);
+        return;
+      }
+      await Promise.all(
+        batch.map(async (w) => {
+          try {
+            const [answer] = await this.answer(lane, [w]);
+            w.resolve(answer as O);
+          } catch (e) {
+            w.reject(e);
+          }
+        }),
+      );
+    }
+  }
+
+  private async answer(lane: string, batch: Waiting<I, O>[]): Promise<O[]> {
+    const answers = await this.run(
+      lane,
+      batch.map((w) => w.item),
+    );
+    if (answers.length !== batch.length) {
+      throw new Error(`a batch of ${batch.length} got ${answers.length} answers`);
+    }
+    return answers;
+  }
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (reason: unknown) => void;
+}
+
+interface Lane<I, O> {
+  waiting: Waiting<I, O>[];
+  running: number;
+}
