@@ -52,7 +52,7 @@ export class NaturalBatch<I, O> {
   private async execute(lane: string, batch: Waiting<I, O>[]): Promise<void> {
     try {
       const answers = await this.answer(lane, batch);
-      batch.forEach((w, i) => w.resolve(answers[i] as O));
+      for (const [i, w] of batch.entries()) w.resolve(answers[i] as O);
     } catch (err) {
       if (batch.length === 1) {
         batch[0]?.reject(err);
