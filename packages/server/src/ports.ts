@@ -111,6 +111,11 @@ export interface InvoiceRepository {
    */
   insertMany(storeId: string, drafts: readonly NewDraft[]): Promise<InvoiceRecord[]>;
   find(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
+  /** Several lookups of one kind in one round trip; answers in their order, null where none matched. */
+  findMany(
+    by: InvoiceLookup["by"],
+    keys: readonly { storeId: string; lookup: InvoiceLookup }[],
+  ): Promise<(InvoiceRecord | null)[]>;
   /** Same, but locks the row (FOR UPDATE) for the rest of the transaction. */
   findForUpdate(storeId: string, lookup: InvoiceLookup): Promise<InvoiceRecord | null>;
   /** Locks the invoice and reads its store's active wallet in the same round trip (finalize). */

@@ -17,12 +17,41 @@ function lookupWhere(lookup: InvoiceLookup): [string, unknown] {
   }
 }
 
+function lookupValue(lookup: InvoiceLookup): string {
+  switch (lookup.by) {
+    case "id":
+      return String(lookup.id);
+    case "ref":
+      return lookup.ref;
+    case "number":
+      return lookup.invoiceNumber;
+  }
+}
+
 export function invoiceRepository(em: Sql): InvoiceRepository {
   async function find(storeId: string, lookup: InvoiceLookup, lock: boolean) {
     const [cond, value] = lookupWhere(lookup);
     const sql = `${SELECT} where i.store_id = ? and ${cond}${lock ? " for update of i" : ""}`;
     const r = await row<InvoiceRow>(em, sql, [storeId, value]);
     return r ? toRecord(r) : null;
+  }
+
+  async function findMany(by: InvoiceLookup["by"], keys: readonly { storeId: string; lookup: InvoiceLookup }[]) {
+    // Many lookups of one kind in one round trip: the pairs are unnested and joined on the same
+    // unique index a single lookup uses. `k` says which pair each row answers.
+    const column = { id: "i.id = q.v::bigint", ref: "i.ref = q.v", number: "i.invoice_number = q.v" }[by];
+    const found = await rows<InvoiceRow & { k: string }>(
+      em,
+      `select q.k, ${COLUMNS}
+       from unnest(?::varchar[], ?::text[]) with ordinality as q(store_id, v, k)
+       join invoice i on i.store_id = q.store_id and ${column}`,
+      [keys.map((x) => x.storeId), keys.map((x) => lookupValue(x.lookup))],
+    );
+    const byK = new Map(found.map((r) => [Number(r.k) - 1, r]));
+    return keys.map((_, k) => {
+      const r = byK.get(k);
+      return r ? toRecord(r) : null;
+    });
   }
 
   async function findWithWallet(storeId: string, lookup: InvoiceLookup, lock: boolean) {
@@ -146,6 +175,7 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     },
     insertMany,
     find: (storeId, lookup) => find(storeId, lookup, false),
+    findMany,
     findForUpdate: (storeId, lookup) => find(storeId, lookup, true),
     findForUpdateWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, true),
     findWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, false),
