@@ -78,6 +78,14 @@ export interface InvoiceVersion {
   version: string;
 }
 
+/** A page of one store's invoices, newest first, optionally of one status. */
+export interface InvoiceListQuery {
+  storeId: string;
+  status?: InvoiceStatus;
+  limit: number;
+  offset: number;
+}
+
 export interface InvoicePage {
   page: InvoiceVersion[];
   total: number;
@@ -128,8 +136,8 @@ export interface InvoiceRepository {
     storeId: string,
     lookup: InvoiceLookup,
   ): Promise<{ invoice: InvoiceRecord; wallet: WalletRecord | null } | null>;
-  /** A page of the store's invoices, newest first, as versions, with the filter's total; one round trip. */
-  list(storeId: string, filter: { status?: InvoiceStatus; limit: number; offset: number }): Promise<InvoicePage>;
+  /** Pages of invoices, newest first, as versions, each with its filter's total; one round trip for all. */
+  listMany(queries: readonly InvoiceListQuery[]): Promise<InvoicePage[]>;
   /** The store's invoices with these ids (any order; unknown ids are left out), each with its version. */
   findVersions(storeId: string, ids: readonly number[]): Promise<{ invoice: InvoiceRecord; version: string }[]>;
   /**

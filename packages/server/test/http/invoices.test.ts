@@ -514,6 +514,73 @@ describe("concurrency", () => {
     expect(events).toEqual(stored.map((s) => ({ ref: s.ref, invoice_number: s.invoice_number })));
   });
 
+  it("reads asked at once by ref, number and id, from two stores, each get their own store's invoice or 404", async () => {
+    const a = await t.newStoreWithKey("full", "Store A");
+    const b = await t.newStoreWithKey("full", "Store B");
+    const made = {
+      a: (await createAtOnce(a.key, (i) => `a ${i}`, 6)).map((r) => r.body as unknown as Record<string, unknown>),
+      b: (await createAtOnce(b.key, (i) => `b ${i}`, 6)).map((r) => r.body as unknown as Record<string, unknown>),
+    };
+    const get = async (storeKey: string, lookup: unknown) => {
+      const res = await fetch(`${t.apiUrl}/invoices/${lookup}`, { headers: { authorization: `Bearer ${storeKey}` } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const asks: { key: string; lookup: unknown; expected: Record<string, unknown> | null }[] = [];
+    for (const [mine, other, invoices] of [
+      [a.key, b.key, made.a],
+      [b.key, a.key, made.b],
+    ] as const) {
+      for (const inv of invoices) {
+        for (const lookup of [inv.ref, inv.invoice_number, inv.id, String(inv.ref).toLowerCase()]) {
+          asks.push({ key: mine, lookup, expected: inv });
+          // Both stores have an INV-0001: the other store's key gets its own, never this one.
+          if (lookup !== inv.invoice_number) asks.push({ key: other, lookup, expected: null });
+        }
+      }
+    }
+    const answers = await Promise.all(asks.map((ask) => get(ask.key, ask.lookup)));
+    asks.forEach((ask, i) => {
+      const answer = answers[i];
+      if (ask.expected === null) expect(answer?.status, `${ask.lookup} from the other store`).toBe(404);
+      else expect(answer, String(ask.lookup)).toEqual({ status: 200, body: ask.expected });
+    });
+  });
+
+  it("list pages asked at once by two stores, with different filters, are each their own page", async () => {
+    const a = await t.newStoreWithKey("full", "Lists A");
+    const b = await t.newStoreWithKey("full", "Lists B");
+    await createAtOnce(a.key, (i) => `a ${i}`, 12);
+    await createAtOnce(b.key, (i) => `b ${i}`, 7);
+    const list = async (storeKey: string, query: string) => {
+      const res = await fetch(`${t.apiUrl}/invoices?${query}`, { headers: { authorization: `Bearer ${storeKey}` } });
+      return (await res.json()) as { invoices: { notes: string }[]; total: number; limit: number; offset: number };
+    };
+    const asks = [
+      [a.key, "limit=5"],
+      [a.key, "limit=5&offset=5"],
+      [a.key, "status=draft&limit=3&offset=10"],
+      [a.key, "status=paid"],
+      [b.key, "limit=5"],
+      [b.key, "offset=6"],
+      [b.key, "status=draft&limit=100"],
+    ] as const;
+    const one = [];
+    for (const [k, q] of asks) one.push(await list(k, q));
+    const together = await Promise.all([...asks, ...asks].map(([k, q]) => list(k, q)));
+    expect(together).toEqual([...one, ...one]);
+    expect(one.map((p) => [p.total, p.invoices.length])).toEqual([
+      [12, 5],
+      [12, 5],
+      [12, 2],
+      [0, 0],
+      [7, 5],
+      [7, 1],
+      [7, 7],
+    ]);
+    expect(one[0]?.invoices.every((i) => i.notes.startsWith("a "))).toBe(true);
+    expect(one[4]?.invoices.every((i) => i.notes.startsWith("b "))).toBe(true);
+  });
+
   it("one create the database refuses fails alone: its neighbours in the batch are written, with no gap", async () => {
     const store = await t.newStoreWithKey("full", "One bad apple");
     const em = t.opened.orm.em.fork();

@@ -179,20 +179,32 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
     findForUpdate: (storeId, lookup) => find(storeId, lookup, true),
     findForUpdateWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, true),
     findWithWallet: (storeId, lookup) => findWithWallet(storeId, lookup, false),
-    async list(storeId, { status, limit, offset }) {
+    async listMany(queries) {
       // `total` comes from the per-status counts a trigger keeps (migration 2), not count(*): counting a
       // store's invoices would grow with its history; summing at most seven rows does not. Why the
-      // page is read by a function, and how: migration Migration20261121163000.
-      const r = await row<{ total: string; page: string[] }>(
+      // page is read by a function, and how: migration Migration20261121163000. Several pages (of any
+      // stores) are read in one round trip, one function call each; `k` says which page is which.
+      const found = await rows<{ k: string; total: string; page: string[] }>(
         em,
-        "select total::text, page from invoice_list_page(?, ?, ?, ?)",
-        [storeId, status ?? null, limit, offset],
+        `select q.k, p.total::text, p.page
+         from unnest(?::varchar[], ?::varchar[], ?::int[], ?::int[]) with ordinality as q(store_id, status, lim, off, k)
+         cross join lateral invoice_list_page(q.store_id, q.status, q.lim, q.off) p`,
+        [
+          queries.map((q) => q.storeId),
+          queries.map((q) => q.status ?? null),
+          queries.map((q) => q.limit),
+          queries.map((q) => q.offset),
+        ],
       );
-      const page = (r?.page ?? []).map((entry) => {
-        const at = entry.indexOf(":");
-        return { id: Number(entry.slice(0, at)), version: entry.slice(at + 1) };
+      const byK = new Map(found.map((r) => [Number(r.k) - 1, r]));
+      return queries.map((_, k) => {
+        const r = byK.get(k);
+        const page = (r?.page ?? []).map((entry) => {
+          const at = entry.indexOf(":");
+          return { id: Number(entry.slice(0, at)), version: entry.slice(at + 1) };
+        });
+        return { page, total: Number(r?.total ?? 0) };
       });
-      return { page, total: Number(r?.total ?? 0) };
     },
     async findVersions(storeId, ids) {
       if (ids.length === 0) return [];
