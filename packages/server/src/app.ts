@@ -162,7 +162,7 @@ export function createApp({ config, db, logger, clock, box, extraRoutes }: AppDe
   api.use(
     mountOperations(
       {
-        ...invoiceHandlers(db, invoices, finalizer),
+        ...invoiceHandlers(invoices, finalizer),
         ...paymentLinkHandlers(db, paymentLinks),
         ...walletHandlers(wallets),
         ...rateHandlers(rates),

@@ -182,6 +182,17 @@ export interface IdempotencyRepository {
    */
   claim(storeId: string, key: string, operation: string, requestHash: string): Promise<StoredResponse | null>;
   complete(storeId: string, key: string, status: number, body: unknown): Promise<void>;
+  /**
+   * Claims several distinct keys of one operation in the current transaction, in one round trip
+   * (two when some were used before): which are new, and the stored response of each that is not.
+   */
+  claimMany(
+    storeId: string,
+    operation: string,
+    claims: readonly { key: string; requestHash: string }[],
+  ): Promise<{ claimed: Set<string>; earlier: Map<string, StoredResponse> }>;
+  /** Stores the responses of keys claimed in the current transaction, in one round trip. */
+  completeMany(storeId: string, replies: readonly { key: string; status: number; body: unknown }[]): Promise<void>;
 }
 
 export interface RateLimitRepository {

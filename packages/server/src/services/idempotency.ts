@@ -24,6 +24,13 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? "null";
 }
 
+/** What identifies a request under a key: its operation and its body, whatever the order of its fields. */
+export function requestHash(operation: string, request: unknown): string {
+  return createHash("sha256")
+    .update(`${operation}\n${canonical(request)}`)
+    .digest("hex");
+}
+
 /**
  * Runs `work` once per (store, key): the key is claimed in the same transaction as the work, a retry
  * gets the first reply verbatim, and a failed attempt (any thrown error) leaves no trace.
@@ -39,9 +46,7 @@ export async function idempotent(
 ): Promise<Reply> {
   const { key } = scope;
   if (key === undefined) return work(db.repos());
-  const hash = createHash("sha256")
-    .update(`${scope.operation}\n${canonical(scope.request)}`)
-    .digest("hex");
+  const hash = requestHash(scope.operation, scope.request);
   return db.transaction(async (repos) => {
     const earlier = await repos.idempotency.claim(scope.storeId, key, scope.operation, hash);
     if (earlier) {

@@ -24,6 +24,8 @@ import {
 } from "../ports.js";
 import type { AuthContext, StoreScope } from "./auth.js";
 import { invoiceEventData } from "./event-payloads.js";
+import type { Reply } from "./idempotency.js";
+import { createKeyed, type KeyedCreate, type KeyedOutcome } from "./keyed-creates.js";
 import { NaturalBatch } from "./natural-batch.js";
 
 const CANCELLABLE: readonly InvoiceStatus[] = ["draft", "pending"];
@@ -43,6 +45,12 @@ export class InvoiceService {
    */
   private readonly creates = new NaturalBatch<NewDraft, InvoiceRecord>(
     (storeId, drafts) => this.db.repos().invoices.insertMany(storeId, drafts),
+    { maxItems: 64, inFlight: 1 },
+  );
+
+  /** Creates with an Idempotency-Key, batched the same way, one transaction per batch. */
+  private readonly keyedCreates = new NaturalBatch<KeyedCreate, KeyedOutcome>(
+    (storeId, creates) => this.db.transaction((repos) => createKeyed(repos, storeId, creates)),
     { maxItems: 64, inFlight: 1 },
   );
 
@@ -109,6 +117,22 @@ export class InvoiceService {
    */
   create(auth: StoreScope, invoice: NewInvoice): Promise<InvoiceRecord> {
     return this.creates.submit(auth.store.id, draft(auth, invoice));
+  }
+
+  /**
+   * The same once per Idempotency-Key (see `idempotent`): the first create under a key is inserted
+   * and its reply stored, a retry gets that reply verbatim, and the key with another request is
+   * refused. `reply` makes the response from the inserted invoice, inside the transaction.
+   */
+  async createOnce(
+    auth: StoreScope,
+    invoice: NewInvoice,
+    once: { key: string; requestHash: string },
+    reply: (invoice: InvoiceRecord) => Reply,
+  ): Promise<Reply> {
+    const outcome = await this.keyedCreates.submit(auth.store.id, { draft: draft(auth, invoice), ...once, reply });
+    if ("error" in outcome) throw outcome.error;
+    return outcome.reply;
   }
 
   async get(auth: AuthContext, ref: string): Promise<InvoiceRecord> {

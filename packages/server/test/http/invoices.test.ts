@@ -435,6 +435,53 @@ describe("Idempotency-Key", () => {
     expect(await invoiceCount()).toBe(before + 1);
   });
 
+  it("a burst of keyed creates, some retried at once and one key reused for another order, is each answered as if alone", async () => {
+    const store = await t.newStoreWithKey("full", "Keyed burst");
+    const post = async (idempotencyKey: string, order: number) => {
+      const res = await fetch(`${t.apiUrl}/invoices`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${store.key}`,
+          "content-type": "application/json",
+          "idempotency-key": idempotencyKey,
+        },
+        body: JSON.stringify({ notes: `order ${order}`, lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    // 30 orders; orders 0-9 are each sent three times in a row; key k-5 is also sent with order 99.
+    // While the first is written the rest queue, so copies of one key meet in one batch.
+    const sends: [string, number][] = [];
+    for (let i = 0; i < 30; i++) {
+      sends.push([`k-${i}`, i]);
+      if (i < 10) sends.push([`k-${i}`, i], [`k-${i}`, i]);
+    }
+    sends.push(["k-5", 99]);
+    const answers = await Promise.all(sends.map(([k, order]) => post(k, order)));
+
+    const mismatch = answers[sends.length - 1];
+    expect(mismatch?.status).toBe(422);
+    expect(mismatch?.body.error).toMatch(/Idempotency-Key/);
+    const byKey = new Map<string, Record<string, unknown>>();
+    sends.slice(0, -1).forEach(([k, order], i) => {
+      const a = answers[i];
+      expect(a?.status, k).toBe(201);
+      expect(a?.body.notes).toBe(`order ${order}`);
+      const first = byKey.get(k);
+      if (first) expect(a?.body, `${k} answered again`).toEqual(first);
+      else byKey.set(k, a?.body as Record<string, unknown>);
+    });
+    const numbers = [...byKey.values()].map((b) => b.invoice_number).sort();
+    expect(numbers).toEqual(Array.from({ length: 30 }, (_, i) => `INV-${String(i + 1).padStart(4, "0")}`));
+    // Later retries replay the stored answers verbatim.
+    for (const k of ["k-0", "k-29"]) {
+      const again = await post(k, Number(k.slice(2)));
+      expect(again).toEqual({ status: 201, body: byKey.get(k) });
+    }
+    const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
+    expect((await client.GET("/invoices", { params: { query: { limit: 1 } } })).data?.total).toBe(30);
+  });
+
   it("a failed request does not burn the key", async () => {
     const headers = { "Idempotency-Key": "fix-and-retry" };
     const bad = await raw(

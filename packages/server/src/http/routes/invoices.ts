@@ -1,8 +1,8 @@
-import type { InvoiceStatus } from "../../domain/invoice.js";
-import type { Database } from "../../ports.js";
+import type { InvoiceRecord, InvoiceStatus } from "../../domain/invoice.js";
 import type { FinalizeService } from "../../services/finalize.js";
-import { idempotent } from "../../services/idempotency.js";
+import { requestHash } from "../../services/idempotency.js";
 import type { InvoiceService } from "../../services/invoices.js";
+import { CREATE_INVOICE } from "../../services/keyed-creates.js";
 import { RenderedInvoices } from "../rendered-invoices.js";
 import { requestOrigin } from "../request-origin.js";
 import { type Handlers, JsonText } from "../route.js";
@@ -11,7 +11,7 @@ import { serializeInvoice, serializeInvoiceStatus, serializePayment } from "../s
 const INVOICES_OPEN = Buffer.from(`{"invoices":`);
 
 /** Thin handlers: validated input -> one service call -> serializer. */
-export function invoiceHandlers(db: Database, invoices: InvoiceService, finalizer: FinalizeService): Handlers {
+export function invoiceHandlers(invoices: InvoiceService, finalizer: FinalizeService): Handlers {
   const rendered = new RenderedInvoices();
   return {
     listInvoices: async ({ auth, query, req }) => {
@@ -32,18 +32,12 @@ export function invoiceHandlers(db: Database, invoices: InvoiceService, finalize
     },
     createInvoice: async ({ auth, body, idempotencyKey, req }) => {
       const prepared = invoices.prepare(auth, body);
-      // Without a key there is nothing to claim: the create goes alone, batched with its neighbours.
-      if (idempotencyKey === undefined) {
-        return { status: 201, body: serializeInvoice(await invoices.create(auth, prepared), requestOrigin(req)) };
-      }
-      return idempotent(
-        db,
-        { storeId: auth.store.id, key: idempotencyKey, operation: "createInvoice", request: body },
-        async (repos) => ({
-          status: 201,
-          body: serializeInvoice(await invoices.insert(repos, auth, prepared), requestOrigin(req)),
-        }),
-      );
+      const origin = requestOrigin(req);
+      const reply = (invoice: InvoiceRecord) => ({ status: 201, body: serializeInvoice(invoice, origin) });
+      // Without a key there is nothing to claim; either way the create is batched with its neighbours.
+      if (idempotencyKey === undefined) return reply(await invoices.create(auth, prepared));
+      const once = { key: idempotencyKey, requestHash: requestHash(CREATE_INVOICE, body) };
+      return invoices.createOnce(auth, prepared, once, reply);
     },
     getInvoice: async ({ auth, params, query, req }) => {
       if (!query.include_payments)
