@@ -156,7 +156,8 @@ describe("POST /stores/{storeId}/invoices", () => {
     expect(noWallet.status).toBe(400);
     expect(types(noWallet.body)).toEqual({ code: "string", message: "string" });
     // Nothing was written for it.
-    expect((await t.opened.db.repos().invoices.list(otherStore, { limit: 10, offset: 0 })).total).toBe(0);
+    const [page] = await t.opened.db.repos().invoices.listMany([{ storeId: otherStore, limit: 10, offset: 0 }]);
+    expect(page?.total).toBe(0);
   });
 });
 
