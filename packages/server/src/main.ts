@@ -59,7 +59,7 @@ export async function serve(
       perEndpoint: 20,
     },
   );
-  const housekeeping = startHousekeeping({ rateLimiter: app.rateLimiter, logger });
+  const housekeeping = startHousekeeping({ rateLimiter: app.rateLimiter, db: opened.db, logger });
   // Greenfield invoices paid but unconfirmed at their monitoring expiration become Invalid.
   const invalidation = startInvalidationSweep({ db: opened.db, clock: systemClock, logger }, { intervalMs: 30_000 });
   const refresher = config.rates.fixed

@@ -349,9 +349,21 @@ export interface Database {
    * it. The lock ends when `release` is called or the process or its connection dies (`lost`).
    */
   tryLeadership(name: string): Promise<LeaderLock | null>;
+  /**
+   * Vacuums and analyzes the tables that need it, a few per call (housekeeping calls it every
+   * minute). Only the embedded database has it: PostgreSQL's autovacuum does this by itself.
+   */
+  upkeep?(): Promise<TableUpkeep[]>;
   /** Cheap round trip used by the health check. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What one upkeep pass did to one table. */
+export interface TableUpkeep {
+  table: string;
+  action: "vacuum analyze" | "analyze";
+  durationMs: number;
 }
 
 export interface LeaderLock {

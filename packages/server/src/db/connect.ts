@@ -3,6 +3,7 @@ import type { Logger } from "../logger.js";
 import type { Database } from "../ports.js";
 import { mikroDatabase } from "./database.js";
 import { ensureEmbeddedPostgres } from "./embedded/embedded-postgres.js";
+import { tableUpkeep } from "./embedded/table-upkeep.js";
 import { alwaysLeader, tryAdvisoryLock } from "./leader-lock.js";
 import { initOrm, migrate } from "./orm.js";
 
@@ -43,6 +44,8 @@ export async function openDatabase(opts: DatabaseOptions, logger: Logger): Promi
         namedStatements: true,
         onClose: () => embedded.release(),
         tryLeadership: async () => alwaysLeader(),
+        // PGlite has no autovacuum; housekeeping does its job (db/embedded/table-upkeep.ts).
+        upkeep: (connection) => tableUpkeep(connection),
       }),
       orm,
       kind: "embedded",

@@ -1,5 +1,5 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import type { Database, LeaderLock, Repositories } from "../ports.js";
+import type { Database, LeaderLock, Repositories, TableUpkeep } from "../ports.js";
 import { addressRepository } from "./repositories/address-repository.js";
 import { apiKeyRepository } from "./repositories/api-key-repository.js";
 import { chainRepository } from "./repositories/chain-repository.js";
@@ -54,6 +54,8 @@ export function mikroDatabase(
     namedStatements: boolean;
     onClose?: () => Promise<void>;
     tryLeadership: (name: string) => Promise<LeaderLock | null>;
+    /** The embedded database's stand-in for autovacuum (db/embedded/table-upkeep.ts). */
+    upkeep?: (connection: PgConnection) => Promise<TableUpkeep[]>;
   },
 ): Database {
   const knex = orm.em.getKnex();
@@ -86,6 +88,7 @@ export function mikroDatabase(
         }
       }),
     tryLeadership: (name) => opts.tryLeadership(name),
+    ...(opts.upkeep ? { upkeep: () => borrow(opts.upkeep as (c: PgConnection) => Promise<TableUpkeep[]>) } : {}),
     async ping() {
       await borrow((c) => c.query({ text: "select 1", values: [] }));
     },
