@@ -58,17 +58,21 @@ export class InvoiceService {
    * Reads by ref, number or id, one lane per kind: lookups that arrive while one is in flight are read
    * together (a lookup never joins a statement already sent, so it sees every write that finished
    * before it was asked). Two statements at a time, so one's round trip overlaps the next; measured:
-   * within noise of one, and four were worse (smaller batches for the same work).
+   * within noise of one, and four were worse (smaller batches for the same work). The same invoice
+   * asked twice in one batch (open pages polling it) is read once.
    */
   private readonly lookups = new NaturalBatch<{ storeId: string; lookup: InvoiceLookup }, InvoiceRecord | null>(
     (by, keys) => this.db.repos().invoices.findMany(by as InvoiceLookup["by"], keys),
-    { maxItems: 100, inFlight: 2 },
+    { maxItems: 100, inFlight: 2, sameAs: (k) => `${k.storeId} ${JSON.stringify(k.lookup)}` },
   );
 
-  /** Pages of invoice versions, read together the same way (the dashboards' and plugins' polls). */
+  /**
+   * Pages of invoice versions, read together the same way (the dashboards' and plugins' polls);
+   * the same page asked twice in one batch is read once.
+   */
   private readonly pages = new NaturalBatch<InvoiceListQuery, InvoicePage>(
     (_lane, queries) => this.db.repos().invoices.listMany(queries),
-    { maxItems: 50, inFlight: 2 },
+    { maxItems: 50, inFlight: 2, sameAs: (q) => `${q.storeId} ${q.status} ${q.limit} ${q.offset}` },
   );
 
   /** Validates and totals the body BEFORE touching the database, so bad input writes and consumes nothing. */

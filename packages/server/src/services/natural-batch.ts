@@ -12,11 +12,13 @@ export class NaturalBatch<I, O> {
 
   /**
    * `run` answers a lane's items in their order (one answer per item). `maxItems` bounds one
-   * statement; `inFlight` is how many statements one lane may have running at once.
+   * statement; `inFlight` is how many statements one lane may have running at once. With `sameAs`,
+   * items of one batch with the same key are asked once and share the answer (reads only: the
+   * same question in the same statement has the same answer).
    */
   constructor(
     private readonly run: (lane: string, items: I[]) => Promise<O[]>,
-    private readonly opts: { maxItems: number; inFlight: number },
+    private readonly opts: { maxItems: number; inFlight: number; sameAs?: (item: I) => string },
   ) {}
 
   submit(lane: string, item: I): Promise<O> {
@@ -72,14 +74,27 @@ export class NaturalBatch<I, O> {
   }
 
   private async answer(lane: string, batch: Waiting<I, O>[]): Promise<O[]> {
-    const answers = await this.run(
-      lane,
-      batch.map((w) => w.item),
-    );
-    if (answers.length !== batch.length) {
-      throw new Error(`a batch of ${batch.length} got ${answers.length} answers`);
+    const { sameAs } = this.opts;
+    // Which distinct item answers each waiting one (all distinct without `sameAs`).
+    const asked: I[] = [];
+    const slot: number[] = [];
+    const seen = new Map<string, number>();
+    for (const w of batch) {
+      const key = sameAs?.(w.item);
+      const known = key === undefined ? undefined : seen.get(key);
+      if (known !== undefined) {
+        slot.push(known);
+        continue;
+      }
+      if (key !== undefined) seen.set(key, asked.length);
+      slot.push(asked.length);
+      asked.push(w.item);
     }
-    return answers;
+    const answers = await this.run(lane, asked);
+    if (answers.length !== asked.length) {
+      throw new Error(`a batch of ${asked.length} got ${answers.length} answers`);
+    }
+    return slot.map((i) => answers[i] as O);
   }
 }
 

@@ -97,6 +97,19 @@ describe("natural batching", () => {
     expect(batch.activeLanes).toBe(0);
   });
 
+  it("with sameAs, the same question twice in one batch is asked once and both get its answer", async () => {
+    const { calls, run } = controlled((i) => `#${i % 10}`);
+    const batch = new NaturalBatch(run, { maxItems: 10, inFlight: 1, sameAs: (i: number) => String(i % 10) });
+    const first = batch.submit("s", 0);
+    const rest = [1, 11, 2, 12, 1].map((i) => batch.submit("s", i));
+    calls[0]?.finish();
+    await first;
+    await tick();
+    expect(calls.map((c) => c.items)).toEqual([[0], [1, 2]]);
+    calls[1]?.finish();
+    expect(await Promise.all(rest)).toEqual(["#1", "#1", "#2", "#2", "#1"]);
+  });
+
   it("a statement that answers fewer items than it was given fails them rather than answering undefined", async () => {
     const batch = new NaturalBatch(async (_lane, items: number[]) => items.slice(1), { maxItems: 10, inFlight: 1 });
     await expect(batch.submit("s", 1)).rejects.toThrow("a batch of 1 got 0 answers");
