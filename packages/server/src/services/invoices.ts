@@ -26,7 +26,7 @@ import type { AuthContext, StoreScope } from "./auth.js";
 import { invoiceEventData } from "./event-payloads.js";
 import type { Reply } from "./idempotency.js";
 import { createKeyed, type KeyedCreate, type KeyedOutcome } from "./keyed-creates.js";
-import { NaturalBatch } from "./natural-batch.js";
+import { NaturalBatch, refusedByDatabase } from "./natural-batch.js";
 
 const CANCELLABLE: readonly InvoiceStatus[] = ["draft", "pending"];
 
@@ -45,7 +45,8 @@ export class InvoiceService {
    */
   private readonly creates = new NaturalBatch<NewDraft, InvoiceRecord>(
     (storeId, drafts) => this.db.repos().invoices.insertMany(storeId, drafts),
-    { maxItems: 64, inFlight: 1 },
+    // Run again alone only what surely did not commit: a create must never be made twice.
+    { maxItems: 64, inFlight: 1, retryAlone: refusedByDatabase },
   );
 
   /** Creates with an Idempotency-Key, batched the same way, one transaction per batch. */

@@ -5,7 +5,9 @@
  * writes) one commit instead of N, and the batches grow with the load by themselves.
  *
  * A batch is all or nothing (one statement), so when a batch of several fails, each of its items is
- * run again alone: one bad item fails only its own caller, and the others get their answers.
+ * run again alone: one bad item fails only its own caller, and the others get their answers. Writes
+ * that must not run twice say which failures allow that (`retryAlone`): a statement the database
+ * refused did not commit, but one whose connection broke may have.
  */
 export class NaturalBatch<I, O> {
   private readonly lanes = new Map<string, Lane<I, O>>();
@@ -18,7 +20,12 @@ export class NaturalBatch<I, O> {
    */
   constructor(
     private readonly run: (lane: string, items: I[]) => Promise<O[]>,
-    private readonly opts: { maxItems: number; inFlight: number; sameAs?: (item: I) => string },
+    private readonly opts: {
+      maxItems: number;
+      inFlight: number;
+      sameAs?: (item: I) => string;
+      retryAlone?: (err: unknown) => boolean;
+    },
   ) {}
 
   submit(lane: string, item: I): Promise<O> {
@@ -56,8 +63,8 @@ export class NaturalBatch<I, O> {
       const answers = await this.answer(lane, batch);
       for (const [i, w] of batch.entries()) w.resolve(answers[i] as O);
     } catch (err) {
-      if (batch.length === 1) {
-        batch[0]?.reject(err);
+      if (batch.length === 1 || !(this.opts.retryAlone?.(err) ?? true)) {
+        for (const w of batch) w.reject(err);
         return;
       }
       await Promise.all(
@@ -107,4 +114,14 @@ interface Waiting<I, O> {
 interface Lane<I, O> {
   waiting: Waiting<I, O>[];
   running: number;
+}
+
+/**
+ * True when the database itself refused the statement (a SQLSTATE outside class 08, connection
+ * exception): it was rolled back, so running its items again cannot write anything twice. False for
+ * a broken connection, after which the commit may or may not have happened.
+ */
+export function refusedByDatabase(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith("08");
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { NaturalBatch } from "../../src/services/natural-batch.js";
+import { NaturalBatch, refusedByDatabase } from "../../src/services/natural-batch.js";
 
 /** A statement we finish by hand: every call's lane and items are recorded. */
 function controlled(answer: (item: number) => string = (i) => `#${i}`) {
@@ -95,6 +95,34 @@ describe("natural batching", () => {
     expect(await Promise.all(rest)).toEqual(["#2", "item 3 refused", "#4"]);
     await tick();
     expect(batch.activeLanes).toBe(0);
+  });
+
+  it("with retryAlone, only a failure the database reported (the statement rolled back) runs items again", async () => {
+    const failures = [Object.assign(new Error("duplicate key"), { code: "23505" }), new Error("Connection terminated")];
+    const outcomes = [];
+    for (const failure of failures) {
+      const calls: number[][] = [];
+      let fail = true;
+      const batch = new NaturalBatch(
+        async (_lane, items: number[]) => {
+          calls.push(items);
+          if (fail && items.length > 1) throw failure;
+          return items.map((i) => `#${i}`);
+        },
+        { maxItems: 10, inFlight: 1, retryAlone: refusedByDatabase },
+      );
+      const first = batch.submit("s", 0);
+      const rest = [1, 2].map((i) => batch.submit("s", i).catch((e: Error) => e.message));
+      await first;
+      outcomes.push({ answers: await Promise.all(rest), calls });
+      fail = false;
+    }
+    expect(outcomes).toEqual([
+      { answers: ["#1", "#2"], calls: [[0], [1, 2], [1], [2]] },
+      { answers: ["Connection terminated", "Connection terminated"], calls: [[0], [1, 2]] },
+    ]);
+    expect(refusedByDatabase(Object.assign(new Error("x"), { code: "08006" }))).toBe(false);
+    expect(refusedByDatabase(Object.assign(new Error("x"), { code: "P0001" }))).toBe(true);
   });
 
   it("with sameAs, the same question twice in one batch is asked once and both get its answer", async () => {
