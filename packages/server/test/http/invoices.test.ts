@@ -29,6 +29,21 @@ async function raw(method: string, path: string, body?: string, headers: Record<
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
 
+/** Runs `fn` while a trigger makes the database refuse inserts into `table` where `when` holds. */
+async function whileRefused(table: string, when: string, fn: () => Promise<void>): Promise<void> {
+  const em = t.opened.orm.em.fork();
+  await em.execute(`create function refuse_${table}() returns trigger language plpgsql as $$
+    begin raise exception '${table} refused'; end $$`);
+  await em.execute(`create trigger refuse_${table} before insert on ${table} for each row
+    when (${when}) execute function refuse_${table}()`);
+  try {
+    await fn();
+  } finally {
+    await em.execute(`drop trigger refuse_${table} on ${table}`);
+    await em.execute(`drop function refuse_${table}()`);
+  }
+}
+
 async function invoiceCount(): Promise<number> {
   const { data } = await api.GET("/invoices", { params: { query: { limit: 1 } } });
   return data?.total ?? -1;
@@ -631,20 +646,13 @@ describe("concurrency", () => {
   it("one create the database refuses fails alone: its neighbours in the batch are written, with no gap", async () => {
     const store = await t.newStoreWithKey("full", "One bad apple");
     const em = t.opened.orm.em.fork();
-    await em.execute(`create function refuse_invoice() returns trigger language plpgsql as $$
-      begin raise exception 'invoice refused'; end $$`);
-    await em.execute(`create trigger refuse_invoice before insert on invoice for each row
-      when (new.notes = 'refuse me') execute function refuse_invoice()`);
-    try {
+    await whileRefused("invoice", "new.notes = 'refuse me'", async () => {
       const results = await createAtOnce(store.key, (i) => (i === 7 ? "refuse me" : `order ${i}`), 20);
       expect(results.filter((r) => r.status === 500)).toHaveLength(1);
       expect(results[7]?.status).toBe(500);
       const numbers = results.filter((r) => r.status === 201).map((r) => r.body.invoice_number);
       expect(numbers.sort()).toEqual(Array.from({ length: 19 }, (_, i) => `INV-${String(i + 1).padStart(4, "0")}`));
-    } finally {
-      await em.execute("drop trigger refuse_invoice on invoice");
-      await em.execute("drop function refuse_invoice()");
-    }
+    });
     const events = await em.execute<{ n: string }[]>(
       "select count(*)::text as n from outbox_event where store_id = ?",
       [store.storeId],
@@ -659,11 +667,7 @@ describe("atomic create", () => {
     const client = createBtpayClient({ baseUrl: t.baseUrl, apiKey: store.key });
     const em = t.opened.orm.em.fork();
     // Make the outbox refuse this store's events, as a crash between two statements would lose one.
-    await em.execute(`create function refuse_event() returns trigger language plpgsql as $$
-      begin raise exception 'outbox refused'; end $$`);
-    await em.execute(`create trigger refuse_event before insert on outbox_event for each row
-      when (new.store_id = '${store.storeId}') execute function refuse_event()`);
-    try {
+    await whileRefused("outbox_event", `new.store_id = '${store.storeId}'`, async () => {
       // Plain fetch: no Idempotency-Key (the SDK adds one on retries, which wraps a transaction round it).
       const refused = await fetch(`${t.apiUrl}/invoices`, {
         method: "POST",
@@ -671,10 +675,7 @@ describe("atomic create", () => {
         body: JSON.stringify({ lines: [{ description: "a", quantity: 1, unit_price: "1" }] }),
       });
       expect(refused.status).toBe(500);
-    } finally {
-      await em.execute("drop trigger refuse_event on outbox_event");
-      await em.execute("drop function refuse_event()");
-    }
+    });
     const listed = await client.GET("/invoices", {});
     expect(listed.data?.total).toBe(0);
     expect(listed.data?.invoices).toEqual([]);
