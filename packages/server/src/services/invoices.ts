@@ -60,7 +60,7 @@ export class InvoiceService {
    * together (a lookup never joins a statement already sent, so it sees every write that finished
    * before it was asked). Two statements at a time, so one's round trip overlaps the next; measured:
    * within noise of one, and four were worse (smaller batches for the same work). The same invoice
-   * asked twice in one batch (open pages polling it) is read once.
+   * asked twice in one batch (polls of one invoice) is read once.
    */
   private readonly lookups = new NaturalBatch<{ storeId: string; lookup: InvoiceLookup }, InvoiceRecord | null>(
     (by, keys) => this.db.repos().invoices.findMany(by as InvoiceLookup["by"], keys),
