@@ -106,13 +106,7 @@ export interface InvoiceRepository {
    * can never keep the invoice and lose its event), one round trip and one commit. The event's
    * `data.invoice_number` is set to the number taken.
    */
-  insert(
-    storeId: string,
-    ref: string,
-    invoicePrefix: string,
-    invoice: NewInvoice,
-    created: { type: string; data: Record<string, unknown> },
-  ): Promise<InvoiceRecord>;
+  insert(storeId: string, draft: NewDraft): Promise<InvoiceRecord>;
   /**
    * The same for several drafts of one store in ONE statement: numbers are taken in the drafts'
    * order, all or nothing. Answers in the drafts' order; empty when the store does not exist.

@@ -61,6 +61,7 @@ export function mikroDatabase(
   const knex = orm.em.getKnex();
   const pool = knex.client as unknown as PooledClient;
   const named = opts.namedStatements;
+  const upkeep = opts.upkeep;
   const borrow = async <T>(fn: (connection: PgConnection) => Promise<T>): Promise<T> => {
     const connection = await pool.acquireConnection();
     try {
@@ -88,7 +89,7 @@ export function mikroDatabase(
         }
       }),
     tryLeadership: (name) => opts.tryLeadership(name),
-    ...(opts.upkeep ? { upkeep: () => borrow(opts.upkeep as (c: PgConnection) => Promise<TableUpkeep[]>) } : {}),
+    ...(upkeep ? { upkeep: () => borrow(upkeep) } : {}),
     async ping() {
       await borrow((c) => c.query({ text: "select 1", values: [] }));
     },

@@ -112,8 +112,7 @@ export class InvoiceService {
    * Inside the caller's transaction (idempotent creates, Greenfield, payment links).
    */
   async insert(repos: Repositories, auth: StoreScope, invoice: NewInvoice): Promise<InvoiceRecord> {
-    const d = draft(auth, invoice);
-    return repos.invoices.insert(auth.store.id, d.ref, d.invoicePrefix, d.invoice, d.created);
+    return repos.invoices.insert(auth.store.id, draft(auth, invoice));
   }
 
   /**

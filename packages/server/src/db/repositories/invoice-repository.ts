@@ -6,17 +6,10 @@ import type { Sql } from "./sql.js";
 import { row, rows, toDate } from "./sql.js";
 import { toWalletRecord, type WalletRow } from "./wallet-repository.js";
 
-function lookupWhere(lookup: InvoiceLookup): [string, unknown] {
-  switch (lookup.by) {
-    case "id":
-      return ["i.id = ?", lookup.id];
-    case "ref":
-      return ["i.ref = ?", lookup.ref];
-    case "number":
-      return ["i.invoice_number = ?", lookup.invoiceNumber];
-  }
-}
+/** The column each kind of lookup reads. */
+const LOOKUP_COLUMN = { id: "i.id", ref: "i.ref", number: "i.invoice_number" } as const;
 
+/** A lookup's value as text (an id is at most 15 digits; Postgres casts it for the column). */
 function lookupValue(lookup: InvoiceLookup): string {
   switch (lookup.by) {
     case "id":
@@ -26,6 +19,10 @@ function lookupValue(lookup: InvoiceLookup): string {
     case "number":
       return lookup.invoiceNumber;
   }
+}
+
+function lookupWhere(lookup: InvoiceLookup): [string, string] {
+  return [`${LOOKUP_COLUMN[lookup.by]} = ?`, lookupValue(lookup)];
 }
 
 export function invoiceRepository(em: Sql): InvoiceRepository {
@@ -39,7 +36,7 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
   async function findMany(by: InvoiceLookup["by"], keys: readonly { storeId: string; lookup: InvoiceLookup }[]) {
     // Many lookups of one kind in one round trip: the pairs are unnested and joined on the same
     // unique index a single lookup uses. `k` says which pair each row answers.
-    const column = { id: "i.id = q.v::bigint", ref: "i.ref = q.v", number: "i.invoice_number = q.v" }[by];
+    const column = `${LOOKUP_COLUMN[by]} = q.v${by === "id" ? "::bigint" : ""}`;
     const found = await rows<InvoiceRow & { k: string }>(
       em,
       `select q.k, ${COLUMNS}
@@ -168,8 +165,8 @@ export function invoiceRepository(em: Sql): InvoiceRepository {
   }
 
   return {
-    async insert(storeId, ref, invoicePrefix, inv, createdEvent) {
-      const [created] = await insertMany(storeId, [{ ref, invoicePrefix, invoice: inv, created: createdEvent }]);
+    async insert(storeId, draft) {
+      const [created] = await insertMany(storeId, [draft]);
       if (!created) throw new Error(`store ${storeId} not found while inserting an invoice`);
       return created;
     },
